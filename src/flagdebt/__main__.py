@@ -1,0 +1,5 @@
+"""`python -m flagdebt`."""
+
+from flagdebt.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""The shared vocabulary: flags, call sites, findings, rules and the one error type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Iterable, Literal
+
+Severity = Literal["error", "warning"]
+FLAG_TYPES = ("release", "experiment", "ops", "permission")
+
+
+class FlagdebtError(Exception):
+    """A user-facing error: bad config, registry or input. The message names file, line and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallPattern:
+    """A function that reads a flag: `name` is matched against the callee's trailing dotted name."""
+
+    name: tuple[str, ...]
+    arg: int | str = 0
+    keywords: tuple[str, ...] = ("name", "key", "flag", "flag_key")
+
+    @property
+    def spelled(self) -> str:
+        return ".".join(self.name) + ("" if self.arg == 0 else f":{self.arg}")
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One registry entry of flags.toml."""
+
+    key: str
+    line: int
+    type: str | None = None
+    owner: str | None = None
+    created: date | None = None
+    description: str | None = None
+    rolled_out: date | None = None
+    rolled_back: date | None = None
+    remove_by: date | None = None
+    archived: date | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def settled(self) -> date | None:
+        """The day the flag reached its final value (rolled out or rolled back)."""
+        return self.rolled_out or self.rolled_back
+
+    @property
+    def final_value(self) -> bool | None:
+        """The value removal keeps: True when rolled out, False when rolled back."""
+        if self.rolled_out:
+            return True
+        if self.rolled_back:
+            return False
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """All flags of one flags.toml, by key, plus the file they came from."""
+
+    path: str
+    flags: dict[str, Flag] = field(default_factory=dict)
+
+    def lookup(self, spelling: str) -> Flag | None:
+        """The flag whose key or alias is `spelling`."""
+        flag = self.flags.get(spelling)
+        if flag is not None:
+            return flag
+        for candidate in self.flags.values():
+            if spelling in candidate.aliases:
+                return candidate
+        return None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class CallSite:
+    """A place in code that reads a flag.
+
+    `key` is the resolved string key, or None when it could not be resolved;
+    `spelling` is how the key is written in code (`"new-checkout"` for a literal,
+    `Feature.NEW_CHECKOUT` for a reference). `dynamic` marks runtime values.
+    """
+
+    path: str
+    line: int
+    col: int
+    key: str | None
+    spelling: str
+    callee: str
+    stmt_line: int
+    dynamic: bool = False
+    decorator: bool = False
+    scope: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every spelling the registry may know this site by, most specific first."""
+        if self.key is not None and self.key != self.spelling:
+            return (self.key, self.spelling)
+        return (self.spelling,)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Suppression:
+    """A `# flagdebt: ignore[...]` comment; `codes` empty means every code."""
+
+    path: str
+    line: int
+    codes: frozenset[str] = frozenset()
+    until: date | None = None
+    reason: str = ""
+
+    def covers(self, code: str) -> bool:
+        return not self.codes or code in self.codes
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One reported problem. Field order is the report order."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    flag: str
+    message: str
+    severity: Severity = field(default="error", compare=False)
+    owner: str | None = field(default=None, compare=False)
+    deadline: date | None = field(default=None, compare=False)
+    scope: str = field(default="", compare=False)
+
+
+RuleCheck = Callable[..., Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule's code, kebab-case name, severity and the function that checks it."""
+
+    code: str
+    name: str
+    severity: Severity
+    check: RuleCheck | None = None
+    doc: str = ""
