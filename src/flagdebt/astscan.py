@@ -1,0 +1,275 @@
+"""The read-only scan engine: stdlib `ast`, visiting only the statements on lines that can hold a flag call."""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from typing import Iterator, Sequence
+
+from flagdebt.flagcall import (
+    NOT_A_NAME, SELF_NAMES, FileSymbols, KeyExpr, import_bindings, key_argument,
+    match_callee, plain_import_bindings, trigger_names,
+)
+from flagdebt.model import CallPattern
+from flagdebt.sites import FileScan, RawSite, parse_suppressions, syntax_error
+
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
+                module: str = "", is_package: bool = False) -> FileScan:
+    """Find the flag calls of one module's source text."""
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", 1) or 1
+        col = getattr(error, "offset", 1) or 1
+        reason = getattr(error, "msg", str(error))
+        return FileScan(path, error=syntax_error(path, line, col, reason))
+    walker = _Walker(source, patterns, module, is_package)
+    walker.symbols.constants.update(module_constants(tree))
+    walker.statements(tree.body)
+    return FileScan(path, walker.sites, walker.symbols, parse_suppressions(source, path))
+
+
+def target_lines(source: str, patterns: Sequence[CallPattern]) -> list[int]:
+    """The numbers of the lines that mention a pattern's name or a name it is imported as."""
+    names = set(trigger_names(patterns))
+    for name in list(names):
+        names.update(re.findall(rf"\b{re.escape(name)}\s+as\s+(\w+)", source))
+    word = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+    return [number for number, line in enumerate(source.splitlines(), start=1) if word.search(line)]
+
+
+def module_constants(tree: ast.Module) -> dict[str, str]:
+    """Module-level string constants and string attributes of top-level classes (`Class.ATTR`)."""
+    constants: dict[str, str] = {}
+    for node in tree.body:
+        items, prefix = (node.body, node.name + ".") if isinstance(node, ast.ClassDef) else ([node], "")
+        for item in items:
+            target, value = _assigned(item)
+            if isinstance(target, ast.Name) and isinstance(value, ast.Constant) \
+                    and isinstance(value.value, str):
+                constants[prefix + target.id] = value.value
+    return constants
+
+
+class _Walker:
+    def __init__(self, source: str, patterns: Sequence[CallPattern], module: str,
+                 is_package: bool) -> None:
+        self.lines = source.splitlines()
+        self.patterns = patterns
+        self.module = module
+        self.is_package = is_package
+        self.targets = target_lines(source, patterns)
+        self.symbols = FileSymbols()
+        self.sites: list[RawSite] = []
+        self.scopes: list[str] = []
+        self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.bound: list[frozenset[str]] = []
+        self.local_names: dict[int, frozenset[str]] = {}
+
+    def statements(self, body: Sequence[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                self._import(node)
+            elif self._touches_target(node):
+                self._statement(node)
+
+    def _touches_target(self, node: ast.stmt) -> bool:
+        end = node.end_lineno or node.lineno
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        index = bisect.bisect_left(self.targets, start)
+        return index < len(self.targets) and self.targets[index] <= end
+
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        names = [(alias.name, alias.asname) for alias in node.names]
+        if isinstance(node, ast.Import):
+            self.symbols.imports.update(plain_import_bindings(names))
+        else:
+            self.symbols.imports.update(import_bindings(
+                node.level, node.module, names, self.module, self.is_package))
+
+    def _statement(self, node: ast.stmt) -> None:
+        if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
+            self._definition(node)
+            return
+        for name, value in ast.iter_fields(node):
+            if _is_body(name, value):
+                self._nested_bodies(name, value)
+            else:
+                self._expressions(value, node.lineno)
+
+    def _nested_bodies(self, name: str, value: list[ast.AST]) -> None:
+        if name == "handlers":
+            for handler in value:
+                self._expressions(handler.type, handler.lineno)  # type: ignore[attr-defined]
+                self.statements(handler.body)  # type: ignore[attr-defined]
+        elif name == "cases":
+            for case in value:
+                self._expressions(case.guard, case.pattern.lineno)  # type: ignore[attr-defined]
+                self.statements(case.body)  # type: ignore[attr-defined]
+        else:
+            self.statements(value)  # type: ignore[arg-type]
+
+    def _definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self._expressions(decorator, decorator.lineno, decorator=True)
+        header: list[ast.AST] = (list(node.bases) + [k.value for k in node.keywords]
+                                 if isinstance(node, ast.ClassDef)
+                                 else [*_defaults(node.args), node.returns])
+        for part in header:
+            self._expressions(part, node.lineno)
+        self.scopes.append(node.name)
+        if isinstance(node, FUNCTIONS):
+            self.functions.append(node)
+        self.statements(node.body)
+        if isinstance(node, FUNCTIONS):
+            self.functions.pop()
+        self.scopes.pop()
+
+    def _expressions(self, value: object, stmt_line: int, decorator: bool = False) -> None:
+        if isinstance(value, list):
+            for item in value:
+                self._expressions(item, stmt_line, decorator)
+        elif isinstance(value, ast.AST):
+            self._expression(value, stmt_line, decorator)
+
+    def _expression(self, node: ast.AST, stmt_line: int, decorator: bool) -> None:
+        if isinstance(node, ast.Call):
+            self._call(node, stmt_line, decorator)
+        pushed = _binds(node)
+        if pushed:
+            self.bound.append(pushed)
+        for child in ast.iter_child_nodes(node):
+            self._expression(child, stmt_line, decorator=False)
+        if pushed:
+            self.bound.pop()
+
+    def _call(self, node: ast.Call, stmt_line: int, decorator: bool) -> None:
+        parts = _dotted(node.func)
+        pattern = match_callee(parts, self.patterns, self.symbols.imports) if parts else None
+        if pattern is None:
+            return
+        positional = [] if any(isinstance(a, ast.Starred) for a in node.args) else node.args
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        argument = key_argument(pattern, positional, keywords)
+        key = self._key(argument) if argument is not None else self._dynamic(node)
+        self.sites.append(RawSite(
+            node.lineno, self._column(node), node.lineno if decorator else stmt_line,
+            ".".join(parts), key, decorator, ".".join(self.scopes)))
+
+    def _column(self, node: ast.expr) -> int:
+        line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
+        if line.isascii():
+            return node.col_offset + 1
+        return len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace")) + 1
+
+    def _key(self, node: ast.expr) -> KeyExpr:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return KeyExpr("str", node.value)
+        if isinstance(node, ast.JoinedStr):
+            return self._join(node, list(node.values))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._join(node, [node.left, node.right])
+        if isinstance(node, ast.FormattedValue) and node.conversion == -1 \
+                and node.format_spec is None:
+            return self._key(node.value)
+        parts = _dotted(node)
+        if parts and parts[0] != NOT_A_NAME and not self._is_local(parts[0]):
+            return KeyExpr("ref", ".".join(parts))
+        return self._dynamic(node)
+
+    def _join(self, node: ast.expr, parts: list[ast.expr]) -> KeyExpr:
+        keys = tuple(self._key(part) for part in parts)
+        return KeyExpr("join", _source(self.lines, node), keys)
+
+    def _dynamic(self, node: ast.expr) -> KeyExpr:
+        return KeyExpr("dynamic", _source(self.lines, node))
+
+    def _is_local(self, name: str) -> bool:
+        if name in SELF_NAMES or any(name in names for names in self.bound):
+            return True
+        return any(name in self._locals(function) for function in self.functions)
+
+    def _locals(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+        if id(function) not in self.local_names:
+            self.local_names[id(function)] = _function_locals(function)
+        return self.local_names[id(function)]
+
+
+def _assigned(node: ast.stmt) -> tuple[ast.expr | None, ast.expr | None]:
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        return node.targets[0], node.value
+    if isinstance(node, ast.AnnAssign):
+        return node.target, node.value
+    return None, None
+
+
+def _is_body(name: str, value: object) -> bool:
+    return name in ("body", "orelse", "finalbody", "handlers", "cases") and isinstance(value, list)
+
+
+def _defaults(args: ast.arguments) -> list[ast.AST]:
+    annotations = [a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    return [*args.defaults, *(d for d in args.kw_defaults if d), *(a for a in annotations if a)]
+
+
+def _dotted(node: ast.expr) -> tuple[str, ...]:
+    names: list[str] = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    names.append(node.id if isinstance(node, ast.Name) else NOT_A_NAME)
+    return tuple(reversed(names))
+
+
+def _binds(node: ast.AST) -> frozenset[str]:
+    if isinstance(node, ast.Lambda):
+        return frozenset(a.arg for a in _all_args(node.args))
+    if isinstance(node, COMPREHENSIONS):
+        return frozenset(n.id for g in node.generators for n in ast.walk(g.target)
+                         if isinstance(n, ast.Name))
+    return frozenset()
+
+
+def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
+    yield from (*args.posonlyargs, *args.args, *args.kwonlyargs)
+    yield from (a for a in (args.vararg, args.kwarg) if a is not None)
+
+
+def _function_locals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """Parameters and names bound anywhere in the function's own scope."""
+    names = {a.arg for a in _all_args(function.args)}
+    declared: set[str] = set()
+    for node in _own_scope(function.body):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared.update(node.names)
+        elif isinstance(node, (*FUNCTIONS, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return frozenset(names - declared)
+
+
+def _own_scope(body: Sequence[ast.AST]) -> Iterator[ast.AST]:
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (*FUNCTIONS, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _source(lines: list[str], node: ast.expr) -> str:
+    end_line = node.end_lineno or node.lineno
+    end_col = node.end_col_offset or 0
+    chunk = "\n".join(lines[node.lineno - 1: end_line]).encode("utf-8")
+    end = len(chunk) - len(lines[end_line - 1].encode("utf-8")) + end_col
+    return " ".join(chunk[node.col_offset: end].decode("utf-8", "replace").split())

@@ -1,0 +1,50 @@
+"""`flagdebt check` without the command line: scan, evaluate the rules, apply suppressions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+from flagdebt.config import Config
+from flagdebt.model import Finding, Registry
+from flagdebt.project import ProjectIndex
+from flagdebt.report import Summary, summarize
+from flagdebt.rules import RULES, Context, evaluate, is_selected
+from flagdebt.scanner import ScanResult, scan_paths
+from flagdebt.suppression import apply_suppressions
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check found, ready for a renderer."""
+
+    findings: list[Finding]
+    summary: Summary
+    scan: ScanResult
+
+
+def project_index(config: Config) -> ProjectIndex:
+    """The module index rooted at the project root and its `src/` folder."""
+    return ProjectIndex([config.root, config.root / "src"])
+
+
+def run_check(config: Config, registry: Registry, files: Sequence[Path], displays: Sequence[str],
+              today: date, whole_project: bool) -> Outcome:
+    """Scan the files, evaluate the selected rules and apply suppressions."""
+    scan = scan_paths(files, displays, config.calls, project_index(config))
+
+    def selected(code: str) -> bool:
+        return is_selected(code, config.select, config.ignore)
+
+    rules = [rule for rule in RULES if selected(rule.code)]
+    context = Context(registry, scan.sites, config, today, whole_project)
+    findings = evaluate(context, rules)
+    if selected("FD900"):
+        findings.extend(scan.errors)
+    suppressed = apply_suppressions(findings, scan.sites, scan.suppressions, today, selected)
+    kept = sorted(suppressed.findings + suppressed.unused)
+    summary = summarize(kept, len(registry.flags), len(scan.sites), scan.files_scanned,
+                        suppressed.silenced)
+    return Outcome(kept, summary, scan)

@@ -1,0 +1,147 @@
+"""What a flag call is: pattern matching and key resolution shared by the ast and libcst engines.
+
+The engines only translate their syntax trees into the small neutral values below
+(dotted callee names, `KeyExpr`, `FileSymbols`); every decision about whether a call
+reads a flag and which key it reads is made here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Literal, Mapping, Sequence, TypeVar
+
+from flagdebt.model import CallPattern
+
+T = TypeVar("T")
+SELF_NAMES = frozenset({"self", "cls"})
+NOT_A_NAME = "()"  # stands for a callee root that is not a plain name, e.g. `get()` in `get().x`
+
+
+@dataclass(frozen=True, slots=True)
+class KeyExpr:
+    """A key argument as the engines see it.
+
+    kind `str`: a string literal (`text` is its value); `ref`: a dotted name
+    (`text` is `Feature.NEW_CHECKOUT`); `join`: concatenation or f-string of `parts`;
+    `dynamic`: a runtime value (`text` is its source).
+    """
+
+    kind: Literal["str", "ref", "join", "dynamic"]
+    text: str
+    parts: tuple[KeyExpr, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A key argument after resolution: the key (None when unknown) and its spelling."""
+
+    key: str | None
+    spelling: str
+    dynamic: bool = False
+
+
+@dataclass
+class FileSymbols:
+    """Module-level string constants, class attributes and imports of one file."""
+
+    constants: dict[str, str] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)
+
+
+Lookup = Callable[[str], "str | None"]
+
+
+def _no_lookup(qualified: str) -> str | None:
+    return None
+
+
+def qualify(parts: tuple[str, ...], imports: Mapping[str, str]) -> tuple[str, ...]:
+    """Replace the first part of a dotted name by what it was imported as."""
+    target = imports.get(parts[0])
+    if target is None:
+        return parts
+    return tuple(target.split(".")) + parts[1:]
+
+
+def match_callee(parts: tuple[str, ...], patterns: Sequence[CallPattern],
+                 imports: Mapping[str, str]) -> CallPattern | None:
+    """The first pattern whose name is the trailing part of the callee, as written or imported."""
+    if not parts:
+        return None
+    qualified = qualify(parts, imports)
+    for pattern in patterns:
+        size = len(pattern.name)
+        if parts[-size:] == pattern.name or qualified[-size:] == pattern.name:
+            return pattern
+    return None
+
+
+def trigger_names(patterns: Sequence[CallPattern]) -> frozenset[str]:
+    """The last names of the patterns: a file that contains none of them has no flag call."""
+    return frozenset(pattern.name[-1] for pattern in patterns)
+
+
+def key_argument(pattern: CallPattern, positional: Sequence[T],
+                 keywords: Mapping[str, T]) -> T | None:
+    """The argument that holds the key: by position or by one of the pattern's keywords."""
+    if isinstance(pattern.arg, str):
+        return keywords.get(pattern.arg)
+    if pattern.arg < len(positional):
+        return positional[pattern.arg]
+    for name in pattern.keywords:
+        if name in keywords:
+            return keywords[name]
+    return None
+
+
+def resolve(expr: KeyExpr, symbols: FileSymbols, lookup: Lookup = _no_lookup) -> Resolved:
+    """Resolve a key expression to its string key where the code allows it."""
+    if expr.kind == "str":
+        return Resolved(expr.text, expr.text)
+    if expr.kind == "ref":
+        return Resolved(_resolve_ref(expr.text, symbols, lookup), expr.text)
+    if expr.kind == "join":
+        values = [resolve(part, symbols, lookup).key for part in expr.parts]
+        if all(value is not None for value in values):
+            joined = "".join(value for value in values if value is not None)
+            return Resolved(joined, joined)
+    return Resolved(None, expr.text, dynamic=True)
+
+
+def _resolve_ref(dotted: str, symbols: FileSymbols, lookup: Lookup) -> str | None:
+    if dotted.endswith(".value"):
+        return _resolve_ref(dotted[: -len(".value")], symbols, lookup)
+    if dotted in symbols.constants:
+        return symbols.constants[dotted]
+    parts = tuple(dotted.split("."))
+    if parts[0] in symbols.imports:
+        return lookup(".".join(qualify(parts, symbols.imports)))
+    return None
+
+
+def absolute_module(level: int, module: str | None, current: str, is_package: bool) -> str:
+    """The absolute name of `from <dots><module> import ...` written in module `current`."""
+    if level == 0:
+        return module or ""
+    base = current.split(".") if current else []
+    if not is_package and base:
+        base = base[:-1]
+    base = base[: len(base) - (level - 1)] if level > 1 else base
+    return ".".join([*base, module] if module else base)
+
+
+def import_bindings(level: int, module: str | None, names: Sequence[tuple[str, str | None]],
+                    current: str, is_package: bool) -> dict[str, str]:
+    """What each local name of a `from ... import` statement refers to."""
+    source = absolute_module(level, module, current, is_package)
+    bound: dict[str, str] = {}
+    for name, asname in names:
+        if name != "*":
+            bound[asname or name] = f"{source}.{name}" if source else name
+    return bound
+
+
+def plain_import_bindings(names: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+    """What each local name of an `import a.b as c` statement refers to."""
+    return {asname or name.split(".")[0]: name if asname else name.split(".")[0]
+            for name, asname in names}

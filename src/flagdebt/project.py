@@ -1,0 +1,106 @@
+"""Modules of the scanned project: names of files, and string constants other modules import."""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from flagdebt.astscan import module_constants
+from flagdebt.flagcall import FileSymbols, import_bindings, plain_import_bindings
+
+MAX_REEXPORTS = 4
+
+
+@lru_cache(maxsize=4096)
+def _is_package_dir(folder: Path) -> bool:
+    return (folder / "__init__.py").is_file()
+
+
+def module_of(path: Path) -> tuple[str, bool]:
+    """The dotted module name of a file (from its package folders) and whether it is a package."""
+    path = path.absolute()
+    is_package = path.stem == "__init__"
+    names = [] if is_package else [path.stem]
+    folder = path.parent
+    while _is_package_dir(folder):
+        names.append(folder.name)
+        folder = folder.parent
+    return ".".join(reversed(names)), is_package
+
+
+def import_root(path: Path) -> Path:
+    """The folder a file's top-level package sits in: what `sys.path` must hold to import it."""
+    folder = path.absolute().parent
+    while _is_package_dir(folder):
+        folder = folder.parent
+    return folder
+
+
+def module_symbols(tree: ast.Module, module: str, is_package: bool) -> FileSymbols:
+    """Module-level string constants, class attributes and imports of a parsed module."""
+    symbols = FileSymbols(constants=module_constants(tree))
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            symbols.imports.update(plain_import_bindings([(a.name, a.asname) for a in node.names]))
+        elif isinstance(node, ast.ImportFrom):
+            names = [(a.name, a.asname) for a in node.names]
+            symbols.imports.update(import_bindings(node.level, node.module, names, module, is_package))
+    return symbols
+
+
+class ProjectIndex:
+    """Finds the modules of the project by name and reads their string constants on demand."""
+
+    def __init__(self, roots: Iterable[Path]) -> None:
+        self.roots: list[Path] = []
+        for root in roots:
+            self.add_root(root)
+        self._modules: dict[str, FileSymbols | None] = {}
+
+    def add_root(self, root: Path) -> None:
+        root = root.absolute()
+        if root not in self.roots:
+            self.roots.append(root)
+
+    def lookup(self, qualified: str, depth: int = 0) -> str | None:
+        """The string value of `package.module.NAME` or `package.module.Class.ATTR`, if known."""
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            symbols = self.symbols(".".join(parts[:cut]))
+            if symbols is None:
+                continue
+            attribute = ".".join(parts[cut:])
+            if attribute in symbols.constants:
+                return symbols.constants[attribute]
+            target = symbols.imports.get(parts[cut])
+            if target is not None and depth < MAX_REEXPORTS:
+                return self.lookup(".".join([target, *parts[cut + 1:]]), depth + 1)
+            return None
+        return None
+
+    def symbols(self, module: str) -> FileSymbols | None:
+        """The symbols of a project module, or None when no root holds it."""
+        if module not in self._modules:
+            self._modules[module] = self._read(module)
+        return self._modules[module]
+
+    def _read(self, module: str) -> FileSymbols | None:
+        path = self.find(module)
+        if path is None:
+            return None
+        try:
+            tree = ast.parse(path.read_bytes(), filename=str(path))
+        except (OSError, SyntaxError, ValueError):
+            return None
+        return module_symbols(tree, module, path.stem == "__init__")
+
+    def find(self, module: str) -> Path | None:
+        """The file that defines a module under one of the roots."""
+        relative = Path(*module.split("."))
+        for root in self.roots:
+            for candidate in (root / relative.with_suffix(".py"), root / relative / "__init__.py"):
+                if candidate.is_file():
+                    return candidate
+        return None

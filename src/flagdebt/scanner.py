@@ -1,0 +1,99 @@
+"""Scan files for flag calls: byte prefilter, `ast` engine, a process pool for large trees."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from flagdebt.astscan import scan_source
+from flagdebt.flagcall import trigger_names
+from flagdebt.model import CallPattern, CallSite, Finding, Suppression
+from flagdebt.project import ProjectIndex, import_root, module_of
+from flagdebt.sites import FileScan, call_sites, parse_suppressions, syntax_error
+
+POOL_THRESHOLD = 400  # below this many files a process pool costs more than it saves
+
+
+@dataclass
+class ScanResult:
+    """Every call site, suppression and unreadable file found by one scan."""
+
+    sites: list[CallSite] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    errors: list[Finding] = field(default_factory=list)
+    files_scanned: int = 0
+
+
+def decode_source(data: bytes) -> str:
+    """Decode Python source bytes, honouring a BOM and PEP 263 encoding cookies."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+    head = data.split(b"\n", 2)[:2]
+    if any(b"coding" in line for line in head):
+        import io
+        import tokenize
+
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    return data.decode("utf-8")
+
+
+def scan_file(path: Path, display: str, patterns: Sequence[CallPattern]) -> FileScan | None:
+    """Scan one file; None when its bytes cannot hold a flag call or a suppression."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return FileScan(display, error=syntax_error(display, 1, 1, error.strerror or str(error)))
+    triggers = [name.encode() for name in trigger_names(patterns)]
+    has_call = any(trigger in data for trigger in triggers)
+    if not has_call and b"flagdebt:" not in data:
+        return None
+    try:
+        source = decode_source(data)
+    except (UnicodeDecodeError, LookupError, SyntaxError) as error:
+        return FileScan(display, error=syntax_error(display, 1, 1, f"cannot decode: {error}"))
+    if not has_call:
+        return FileScan(display, suppressions=parse_suppressions(source, display))
+    module, is_package = module_of(path)
+    return scan_source(source, display, patterns, module, is_package)
+
+
+def _scan_chunk(job: tuple[list[tuple[Path, str]], tuple[CallPattern, ...]]) -> list[FileScan]:
+    files, patterns = job
+    return [scan for path, display in files
+            if (scan := scan_file(path, display, patterns)) is not None]
+
+
+def _scan_all(files: list[tuple[Path, str]], patterns: tuple[CallPattern, ...],
+              jobs: int) -> list[FileScan]:
+    if jobs <= 1 or len(files) < POOL_THRESHOLD:
+        return _scan_chunk((files, patterns))
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    chunks = [(files[start::jobs * 4], patterns) for start in range(jobs * 4)]
+    with multiprocessing.get_context(method).Pool(jobs) as pool:
+        results = pool.map(_scan_chunk, chunks)
+    return [scan for chunk in results for scan in chunk]
+
+
+def scan_paths(files: Sequence[Path], displays: Sequence[str], patterns: tuple[CallPattern, ...],
+               index: ProjectIndex, jobs: int | None = None) -> ScanResult:
+    """Scan many files and resolve keys that refer to constants in other modules."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    scans = _scan_all(list(zip(files, displays)), patterns, jobs)
+    real = dict(zip(displays, files))
+    for scan in scans:
+        if scan.sites:
+            index.add_root(import_root(real[scan.path]))
+    result = ScanResult(files_scanned=len(files))
+    for scan in sorted(scans, key=lambda s: s.path):
+        if scan.error is not None:
+            result.errors.append(scan.error)
+        result.sites.extend(call_sites(scan, index.lookup))
+        result.suppressions.extend(scan.suppressions)
+    result.sites.sort()
+    return result
