@@ -1,0 +1,480 @@
+"""Measure flagdebt on the benchmark corpus, as ratios to rg and to bare Python.
+
+Every command is run once to warm the file cache, then N times (``--repeat``,
+default 3); the best wall time counts. The warm-up run also measures peak RSS,
+under ``/usr/bin/time -f %M`` when present, else in a fresh Python wrapper that
+reads ``getrusage(RUSAGE_CHILDREN).ru_maxrss``. The corpus must have been built
+by ``benchmarks/corpus.py``.
+
+Usage: ``python benchmarks/run.py [--repeat N] [--json FILE] [--strict]``.
+Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+DEFAULT_CORPUS = BENCH_DIR / ".corpus"
+TODAY = "2026-11-27"
+PRECOMMIT_FILES = 10
+
+READ_ALL_SCRIPT = """
+import os, sys
+hits = 0
+for dirpath, _dirs, names in os.walk(sys.argv[1]):
+    for name in names:
+        if name.endswith(".py"):
+            with open(os.path.join(dirpath, name), "rb") as handle:
+                hits += b"flag_enabled" in handle.read()
+print(hits)
+"""
+
+RSS_WRAPPER_SCRIPT = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], "w") as report:
+    report.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
+@dataclass
+class Result:
+    """One measured command: best wall time over the runs, and its peak RSS."""
+
+    name: str
+    command: list[str]
+    seconds: float | None = None
+    peak_rss_mb: float | None = None
+    runs: list[float] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A goal for one result: a ratio to a baseline result and/or an absolute limit."""
+
+    name: str
+    baseline: str | None = None
+    max_ratio: float | None = None
+    max_seconds: float | None = None
+    max_rss_mb: float | None = None
+
+
+@dataclass
+class Verdict:
+    """A target checked against the results; `ok` is None when not measurable."""
+
+    target: Target
+    value: float | None
+    ratio: float | None
+    ok: bool | None
+    note: str = ""
+
+
+# --------------------------------------------------------------------------- running
+
+
+def rss_wrapper(report: Path) -> list[str]:
+    """A command prefix that writes the wrapped command's peak RSS (KiB) to `report`.
+
+    GNU time is preferred (its own footprint is ~1 MB); otherwise a fresh Python
+    process reads getrusage(RUSAGE_CHILDREN).ru_maxrss, which floors at ~10 MB.
+    """
+    gnu_time = Path("/usr/bin/time")
+    if gnu_time.is_file():
+        return [str(gnu_time), "-f", "%M", "-o", str(report)]
+    return [sys.executable, "-c", RSS_WRAPPER_SCRIPT, str(report)]
+
+
+def run_once(command: Sequence[str], cwd: Path) -> tuple[float, int, str]:
+    """Run `command`; return (wall seconds, exit code, stderr tail)."""
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        code = subprocess.call(
+            command,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        elapsed = time.perf_counter() - start
+        stderr.seek(0)
+        tail = stderr.read()[-600:].decode("utf-8", "replace").strip()
+    return elapsed, code, tail
+
+
+def peak_rss_kib(command: Sequence[str], cwd: Path) -> tuple[int | None, int, str]:
+    """Run `command` under an RSS wrapper; return (peak KiB, exit code, stderr tail)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "rss"
+        _elapsed, code, tail = run_once([*rss_wrapper(report), *command], cwd)
+        text = report.read_text().strip().splitlines() if report.is_file() else []
+    value = text[-1] if text else ""
+    return (int(value) if value.isdigit() else None), code, tail
+
+
+def failure(code: int, tail: str) -> str:
+    last = tail.splitlines()[-1] if tail else "no stderr"
+    return f"exit code {code}: {last}"
+
+
+def measure(
+    name: str,
+    command: Sequence[str],
+    cwd: Path,
+    repeat: int,
+    ok_codes: Sequence[int] = (0,),
+) -> Result:
+    """Warm up once (under the RSS wrapper), then time `repeat` runs; best counts."""
+    result = Result(name, list(command))
+    try:
+        rss_kib, code, tail = peak_rss_kib(command, cwd)
+        if code not in ok_codes:
+            result.error = failure(code, tail)
+            return result
+        for _ in range(repeat):
+            elapsed, code, tail = run_once(command, cwd)
+            if code not in ok_codes:
+                result.error = failure(code, tail)
+                return result
+            result.runs.append(round(elapsed, 4))
+    except OSError as error:
+        result.error = f"cannot run: {error}"
+        return result
+    result.seconds = min(result.runs)
+    result.peak_rss_mb = None if rss_kib is None else round(rss_kib * 1024 / 1e6, 1)
+    return result
+
+
+def capture(command: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+# --------------------------------------------------------------------------- setup
+
+
+def load_manifest(corpus: Path) -> dict[str, object]:
+    manifest = corpus / "manifest.json"
+    if not manifest.is_file():
+        raise SystemExit(
+            f"error: no benchmark corpus at {corpus}: run benchmarks/corpus.py first"
+        )
+    data: dict[str, object] = json.loads(manifest.read_text())
+    return data
+
+
+def flagdebt_command(override: str | None) -> list[str]:
+    """The flagdebt script next to sys.executable, else `python -m flagdebt`."""
+    if override:
+        return shlex.split(override)
+    script = Path(sys.executable).parent / "flagdebt"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "flagdebt"]
+
+
+def flagdebt_problem(command: list[str]) -> str | None:
+    """Why flagdebt cannot be measured, or None if it answers `--help`."""
+    if command == [sys.executable, "-m", "flagdebt"]:
+        probe = capture([sys.executable, "-c", "import flagdebt.cli"], BENCH_DIR)
+        if probe.returncode != 0:
+            last = probe.stderr.strip().splitlines()[-1:] or ["unknown error"]
+            return f"flagdebt not importable ({last[0]})"
+    try:
+        answer = capture([*command, "--help"], BENCH_DIR)
+    except OSError as error:
+        return f"flagdebt not runnable ({error})"
+    if answer.returncode != 0:
+        last = answer.stderr.strip().splitlines()[-1:] or [
+            f"exit code {answer.returncode}"
+        ]
+        return f"flagdebt not importable ({last[0]})"
+    return None
+
+
+def precommit_files(manifest: dict[str, object]) -> list[str]:
+    """PRECOMMIT_FILES files with flag calls, spread evenly (corpus-relative)."""
+    sites = manifest["sites"]
+    assert isinstance(sites, list)
+    files = sorted({site["path"] for site in sites})
+    step = len(files) / PRECOMMIT_FILES
+    return [files[int(i * step)] for i in range(min(PRECOMMIT_FILES, len(files)))]
+
+
+def check_integrity(rg: str, corpus: Path, manifest: dict[str, object]) -> str | None:
+    """A warning if the files with flag calls differ from the manifest (edited?)."""
+    listed = capture([rg, "-l", "flag_enabled", "."], corpus).stdout.split()
+    expected = manifest["injected_files"]
+    if len(listed) != expected:
+        return (
+            f"warning: rg finds flag_enabled in {len(listed)} files, the manifest says "
+            f"{expected}: rebuild with `benchmarks/corpus.py --force`"
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- benchmarks
+
+
+def run_baselines(rg: str, corpus: Path, flag: str, repeat: int) -> list[Result]:
+    python = sys.executable
+    return [
+        measure("rg", [rg, "-l", "flag_enabled", "."], corpus, repeat, ok_codes=(0, 1)),
+        measure("python -c pass", [python, "-c", "pass"], corpus, repeat),
+        measure(
+            "python -c 'import libcst'", [python, "-c", "import libcst"], corpus, repeat
+        ),
+        measure(
+            "python read+test", [python, "-c", READ_ALL_SCRIPT, "."], corpus, repeat
+        ),
+        measure(
+            f"rg -l {flag}", [rg, "-l", flag, "."], corpus, repeat, ok_codes=(0, 1)
+        ),
+    ]
+
+
+def run_flagdebt(
+    command: list[str], corpus: Path, flag: str, files: list[str], repeat: int
+) -> list[Result]:
+    check = [*command, "check"]
+    options = [
+        "--today",
+        TODAY,
+        "--exit-zero",
+        "--format",
+        "json",
+        "--output",
+        os.devnull,
+    ]
+    return [
+        measure("flagdebt check (corpus)", [*check, ".", *options], corpus, repeat),
+        measure(
+            "flagdebt check (10 files)", [*check, *files, *options], corpus, repeat
+        ),
+        measure(
+            f"flagdebt remove {flag}",
+            [*command, "remove", flag, ".", "--value", "on", "--diff"],
+            corpus,
+            repeat,
+            ok_codes=(0, 1),
+        ),
+    ]
+
+
+def skipped(names: list[str], reason: str) -> list[Result]:
+    return [Result(name, [], error=reason) for name in names]
+
+
+def targets(flag: str) -> list[Target]:
+    return [
+        Target("python read+test", baseline="rg"),
+        Target("python -c 'import libcst'", baseline="python -c pass"),
+        Target("flagdebt check (corpus)", baseline="rg", max_ratio=8),
+        Target(
+            "flagdebt check (10 files)",
+            baseline="python -c pass",
+            max_ratio=10,
+            max_seconds=0.25,
+        ),
+        Target("flagdebt check (corpus)", max_rss_mb=200),
+        Target(f"flagdebt remove {flag}", baseline=f"rg -l {flag}", max_ratio=8),
+    ]
+
+
+def judge(target: Target, results: dict[str, Result]) -> Verdict:
+    result = results.get(target.name)
+    if result is None or result.error or result.seconds is None:
+        return Verdict(target, None, None, None, "not measured, see above")
+    if target.max_rss_mb is not None:
+        value = result.peak_rss_mb
+        return Verdict(
+            target, value, None, value is not None and value <= target.max_rss_mb
+        )
+    ratio = None
+    checks: list[bool] = []
+    if target.baseline is not None:
+        base = results.get(target.baseline)
+        if base is None or base.seconds is None or base.seconds <= 0:
+            return Verdict(
+                target, result.seconds, None, None, f"no baseline {target.baseline}"
+            )
+        ratio = result.seconds / base.seconds
+        if target.max_ratio is not None:
+            checks.append(ratio <= target.max_ratio)
+    if target.max_seconds is not None:
+        checks.append(result.seconds <= target.max_seconds)
+    return Verdict(target, result.seconds, ratio, all(checks) if checks else None)
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def describe_target(target: Target) -> str:
+    parts = []
+    if target.max_ratio is not None:
+        parts.append(f"<= {target.max_ratio:g}x")
+    if target.max_seconds is not None:
+        parts.append(f"<= {target.max_seconds:g} s")
+    if target.max_rss_mb is not None:
+        parts.append(f"<= {target.max_rss_mb:g} MB")
+    return ", ".join(parts) or "-"
+
+
+def print_results(results: list[Result]) -> None:
+    print(f"\n{'command':<34} {'best s':>8} {'peak MB':>8}  runs")
+    for result in results:
+        if result.seconds is None:
+            print(f"{result.name:<34} {'-':>8} {'-':>8}  {result.error}")
+        else:
+            runs = " ".join(f"{run:.3f}" for run in result.runs)
+            rss = "-" if result.peak_rss_mb is None else f"{result.peak_rss_mb:.1f}"
+            print(f"{result.name:<34} {result.seconds:8.3f} {rss:>8}  {runs}")
+
+
+def print_verdicts(verdicts: list[Verdict]) -> None:
+    print(
+        f"\n{'figure':<34} {'value':>9} {'vs':<22} {'ratio':>7}  {'target':<18} verdict"
+    )
+    for verdict in verdicts:
+        target = verdict.target
+        if target.max_rss_mb is not None:
+            name, value = (
+                f"{target.name} RSS",
+                f"{verdict.value} MB" if verdict.value else "-",
+            )
+        else:
+            name = target.name
+            value = f"{verdict.value:.3f} s" if verdict.value is not None else "-"
+        ratio = f"{verdict.ratio:.1f}x" if verdict.ratio is not None else "-"
+        status = {True: "ok", False: "MISSED", None: "-"}[verdict.ok]
+        note = f" ({verdict.note})" if verdict.note else ""
+        print(
+            f"{name:<34} {value:>9} {target.baseline or '-':<22} {ratio:>7}  "
+            f"{describe_target(target):<18} {status}{note}"
+        )
+
+
+def environment(
+    rg: str, corpus: Path, manifest: dict[str, object], repeat: int
+) -> dict[str, object]:
+    return {
+        "python": platform.python_version(),
+        "executable": sys.executable,
+        "rg": capture([rg, "--version"], corpus).stdout.splitlines()[0],
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "repeat": repeat,
+        "corpus": str(corpus),
+        "files": manifest["files"],
+        "lines": manifest["lines"],
+        "megabytes": round(int(str(manifest["bytes"])) / 1e6, 1),
+        "injected_files": manifest["injected_files"],
+        "injected_sites": manifest["injected_sites"],
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def write_json(
+    path: Path, env: dict[str, object], results: list[Result], verdicts: list[Verdict]
+) -> None:
+    payload = {
+        "environment": env,
+        "results": [asdict(result) for result in results],
+        "targets": [
+            {
+                **asdict(verdict.target),
+                "value": verdict.value,
+                "ratio": None if verdict.ratio is None else round(verdict.ratio, 2),
+                "ok": verdict.ok,
+                "note": verdict.note,
+            }
+            for verdict in verdicts
+        ],
+    }
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus directory"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed runs per command (best counts)"
+    )
+    parser.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the figures as JSON"
+    )
+    parser.add_argument(
+        "--flag", help="flag for the remove benchmark (default: from the manifest)"
+    )
+    parser.add_argument("--flagdebt", help="command that runs flagdebt (default: auto)")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 if a target is missed"
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    corpus = args.corpus.resolve()
+    manifest = load_manifest(corpus)
+    rg = shutil.which("rg")
+    if rg is None:
+        raise SystemExit("error: ripgrep (rg) is not on PATH; it is the baseline")
+    flag = args.flag or str(manifest["remove_flag"])
+    env = environment(rg, corpus, manifest, args.repeat)
+    print(
+        f"corpus {corpus}: {env['files']:,} files, {env['lines']:,} lines, "
+        f"{env['megabytes']} MB; python {env['python']}, {env['rg']}, "
+        f"{env['cpus']} cpus, best of {args.repeat}"
+    )
+    warning = check_integrity(rg, corpus, manifest)
+    if warning:
+        print(warning)
+    results = run_baselines(rg, corpus, flag, args.repeat)
+    command = flagdebt_command(args.flagdebt)
+    problem = flagdebt_problem(command)
+    names = [
+        "flagdebt check (corpus)",
+        "flagdebt check (10 files)",
+        f"flagdebt remove {flag}",
+    ]
+    if problem:
+        print(problem)
+        results += skipped(names, problem)
+    else:
+        results += run_flagdebt(
+            command, corpus, flag, precommit_files(manifest), args.repeat
+        )
+    by_name = {result.name: result for result in results}
+    verdicts = [judge(target, by_name) for target in targets(flag)]
+    print_results(results)
+    print_verdicts(verdicts)
+    if args.json:
+        write_json(args.json, env, results, verdicts)
+        print(f"\nwrote {args.json}")
+    missed = any(verdict.ok is False for verdict in verdicts)
+    return 1 if args.strict and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
