@@ -165,3 +165,125 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return 130
     return code if isinstance(code, int) else 0
+
+
+VALUES = {"on": True, "true": True, "off": False, "false": False}
+
+
+def _optional_registry(config: Config, required: bool) -> Registry | None:
+    if not required and not config.registry_path.exists():
+        return None
+    return _registry(config)
+
+
+def _targets(key: str, registry: Registry | None, value: str | None
+             ) -> tuple[dict[str, bool], dict[str, tuple[str, ...]], str]:
+    flag = registry.lookup(key) if registry else None
+    name = flag.key if flag else key
+    spellings = tuple(dict.fromkeys((*(flag.aliases if flag else ()), key)))
+    if value is not None:
+        return {name: VALUES[value.lower()]}, {name: spellings}, name
+    if flag is None:
+        raise FlagdebtError(f"flag '{key}' is not in the registry: give its value with --value on|off")
+    final = flag.final_value
+    if final is None:
+        raise FlagdebtError(f"{registry.path if registry else 'flags.toml'}:{flag.line}: flag "
+                            f"'{flag.key}': neither rolled_out nor rolled_back is set: "
+                            "give its value with --value on|off")
+    return {name: final}, {name: spellings}, name
+
+
+@cli.command()
+@click.argument("key")
+@PATHS
+@click.option("--value", type=click.Choice(sorted(VALUES), case_sensitive=False),
+              help="The flag's final value (default: from the registry).")
+@CALL
+@click.option("--diff", is_flag=True, help="Print a unified diff and write nothing.")
+@click.option("--archive", is_flag=True, help="Set archived = <today> on the flag in flags.toml.")
+@TODAY
+@REGISTRY
+@CONFIG
+@click.pass_context
+def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | None,
+           calls: tuple[str, ...], diff: bool, archive: bool, today: date | None,
+           registry: Path | None, config_path: Path | None) -> None:
+    """Remove flag KEY (registry key or code spelling) from the code, keeping its live branch."""
+    config = _configure(config_path, registry, calls)
+    flags = _optional_registry(config, required=value is None or archive)
+    values, aliases, name = _targets(key, flags, value)
+    ctx.exit(_apply(config, paths, values, aliases, diff, [name] if archive else [], today))
+
+
+@cli.command()
+@PATHS
+@click.option("--only-expired", is_flag=True, help="Only flags past their removal deadline.")
+@click.option("--diff", is_flag=True, help="Print a unified diff and write nothing.")
+@click.option("--archive", is_flag=True, help="Set archived = <today> on each removed flag.")
+@CALL
+@TODAY
+@REGISTRY
+@CONFIG
+@click.pass_context
+def fix(ctx: click.Context, paths: tuple[Path, ...], only_expired: bool, diff: bool, archive: bool,
+        calls: tuple[str, ...], today: date | None, registry: Path | None,
+        config_path: Path | None) -> None:
+    """Remove every flag whose final value the registry knows, in one pass."""
+    from flagdebt.rules import is_expired
+
+    config = _configure(config_path, registry, calls)
+    flags = _registry(config)
+    day = today or date.today()
+    chosen = [flag for flag in flags.flags.values() if flag.final_value is not None
+              and (not only_expired or is_expired(flag, config, day))]
+    values = {flag.key: bool(flag.final_value) for flag in chosen}
+    aliases = {flag.key: flag.aliases for flag in chosen}
+    if not values:
+        click.echo("No flag has a final value to remove.")
+        ctx.exit(0)
+    ctx.exit(_apply(config, paths, values, aliases, diff, list(values) if archive else [], today))
+
+
+def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
+           aliases: dict[str, tuple[str, ...]], diff: bool, archive: list[str],
+           today: date | None) -> int:
+    from flagdebt.check import project_index
+    from flagdebt.removal import remove_flags, unified_diff, write_change
+
+    cwd = Path.cwd()
+    files = discover(paths or (config.root,), config)
+    displays = [display_path(path, cwd) for path in files]
+    removal = remove_flags(files, displays, values, aliases, config.calls, project_index(config))
+    say = (lambda text: click.echo(text, err=True)) if diff else click.echo
+    for change in removal.changes:
+        if diff:
+            click.echo(unified_diff(change), nl=False)
+            continue
+        try:
+            write_change(change)
+        except OSError as error:
+            removal.failures.append((change.source.display, str(error)))
+    for display, skip in removal.skipped:
+        say(f"{display}:{skip.line}:{skip.col}: not removed: {skip.reason}")
+    for display, reason in removal.failures:
+        say(f"{display}: not rewritten: {reason}")
+    failed = {display for display, _ in removal.failures}
+    written = [change for change in removal.changes if change.source.display not in failed]
+    verb = "Would remove" if diff else "Removed"
+    say(f"{verb} {removal.removed} call site{'s' if removal.removed != 1 else ''} of "
+        f"{', '.join(repr(k) for k in values)} in {len(written)} "
+        f"file{'s' if len(written) != 1 else ''}.")
+    problems = bool(removal.skipped or removal.failures)
+    if archive and not diff and not problems:
+        _archive(config, archive, today or date.today(), say)
+    if diff:
+        return 1 if removal.changes or problems else 0
+    return 1 if problems else 0
+
+
+def _archive(config: Config, keys: list[str], day: date, say: Any) -> None:
+    from flagdebt.registry import archive_flag
+
+    for key in keys:
+        archive_flag(config.registry_path, key, day)
+        say(f"Archived '{key}' in {display_path(config.registry_path, Path.cwd())} ({day.isoformat()}).")

@@ -1,0 +1,396 @@
+"""The removal cascade: flag calls become constants, logic folds, dead branches and imports go.
+
+`rewrite_source` is the whole codemod on one module's text; `removal` applies it to files.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence, Union
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from flagdebt.cleanup import close_line, drop_constants, prune_imports
+from flagdebt.config import DEFAULT_CALLS
+from flagdebt.cstscan import find_calls
+from flagdebt.flagcall import Lookup, Resolved, resolve
+from flagdebt.fold import (
+    Consts, fold_all_any, fold_boolean, fold_compare, fold_ifexp, fold_not, negate, strip_parens,
+)
+from flagdebt.inline import inline_plan
+from flagdebt.model import CallPattern
+
+Statement = Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]
+TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+
+
+class CannotRewrite(Exception):
+    """The module could not be parsed, or its rewrite would not parse."""
+
+
+@dataclass(frozen=True, order=True)
+class Skip:
+    """A flag call the codemod found but left in place, and why."""
+
+    line: int
+    col: int
+    key: str
+    reason: str
+
+
+@dataclass
+class Rewrite:
+    """The rewritten code and what happened on the way."""
+
+    code: str
+    removed: int = 0
+    skipped: list[Skip] = field(default_factory=list)
+    constants: set[str] = field(default_factory=set)  # module constants that held a removed key
+
+
+@dataclass
+class Plan:
+    """What to replace, decided before the tree is transformed (by node identity)."""
+
+    calls: dict[int, bool] = field(default_factory=dict)
+    decorators: dict[int, bool] = field(default_factory=dict)
+    names: dict[int, bool] = field(default_factory=dict)
+    dropped: set[int] = field(default_factory=set)
+
+
+class Wanted:
+    """The flags to remove: their values by key, and every spelling that names them."""
+
+    def __init__(self, values: Mapping[str, bool], aliases: Mapping[str, Sequence[str]]) -> None:
+        self.values = dict(values)
+        self.spellings = {spelling: key for key, names in aliases.items() for spelling in names}
+
+    def key_of(self, resolved: Resolved) -> str | None:
+        if resolved.dynamic:
+            return None
+        if resolved.key is not None and resolved.key in self.values:
+            return resolved.key
+        return self.spellings.get(resolved.spelling) or self.spellings.get(resolved.key or "")
+
+
+def rewrite_source(source: str, values: Mapping[str, bool],
+                   calls: Sequence[CallPattern] = DEFAULT_CALLS,
+                   aliases: Mapping[str, Sequence[str]] | None = None, *, module: str = "",
+                   is_package: bool = False, lookup: Lookup | None = None,
+                   keep_constants: frozenset[str] | None = None) -> Rewrite:
+    """Remove the flags in `values` (key -> final value) from one module's source."""
+    try:
+        tree = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        raise CannotRewrite(f"cannot parse: {error.message} (line {error.raw_line})") from None
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    finder = find_calls(wrapper, calls, module, is_package)
+    wanted = Wanted(values, aliases or {})
+    plan, skipped = Plan(), []
+    for match in finder.matches:
+        key = wanted.key_of(resolve(match.site.key, finder.symbols, lookup or _no_lookup))
+        if key is None:
+            continue
+        if match.site.decorator:
+            plan.decorators[id(match.call)] = wanted.values[key]
+            if not wanted.values[key]:
+                skipped.append(Skip(match.site.line, match.site.col, key,
+                                    "a decorator that gates on a flag that is off: decide by hand"))
+        else:
+            plan.calls[id(match.call)] = wanted.values[key]
+    constants = {name for name, value in finder.symbols.constants.items()
+                 if "." not in name and value in values}
+    result = tree
+    remover = _Remover(plan, tree)
+    if plan.calls or plan.decorators:
+        inline_plan(wrapper, plan.calls, plan.names, plan.dropped)
+        result = prune_imports(tree, wrapper.visit(remover))
+    droppable = constants - (keep_constants or frozenset())
+    if droppable:
+        result = drop_constants(result, droppable)
+    if result is tree:
+        return Rewrite(source, 0, skipped, constants)
+    code = result.code
+    _check_parses(code)
+    return Rewrite(code, remover.removed, sorted(skipped + remover.skipped), constants)
+
+
+def _no_lookup(qualified: str) -> str | None:
+    return None
+
+
+def _check_parses(code: str) -> None:
+    try:
+        ast.parse(code)
+    except SyntaxError as error:
+        raise CannotRewrite(f"the rewrite would not parse ({error.msg}, line {error.lineno})") from None
+
+
+def _is_terminal(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[-1], TERMINALS)
+
+
+class _Remover(cst.CSTTransformer):
+    """Replaces planned calls by constants and collapses what they decide."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, plan: Plan, module: cst.Module) -> None:
+        super().__init__()
+        self.plan = plan
+        self.module = module
+        self.consts = Consts()
+        self.truthy: set[int] = set()
+        self.elifs: set[int] = set()
+        self.emptied: set[int] = set()
+        self.terminals: set[int] = set()
+        self.footers: dict[int, Sequence[cst.EmptyLine]] = {}
+        self.removed = 0
+        self.skipped: list[Skip] = []
+
+    # Truth contexts: where only the truthiness of an expression matters.
+    def visit_If(self, node: cst.If) -> None:
+        self.truthy.add(id(node.test))
+        if isinstance(node.orelse, cst.If):
+            self.elifs.add(id(node.orelse))
+
+    def visit_While(self, node: cst.While) -> None:
+        self.truthy.add(id(node.test))
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        self.truthy.add(id(node.test))
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self.truthy.add(id(node.test))
+
+    def visit_CompIf(self, node: cst.CompIf) -> None:
+        self.truthy.add(id(node.test))
+
+    def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
+        if isinstance(node.operator, cst.Not):
+            self.truthy.add(id(node.expression))
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        if id(node) in self.truthy:
+            self.truthy.update((id(node.left), id(node.right)))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value in ("bool", "all", "any"):
+            for arg in node.args:
+                self.truthy.add(id(arg.value))
+                if isinstance(arg.value, (cst.List, cst.Tuple, cst.Set)):
+                    self.truthy.update(id(element.value) for element in arg.value.elements)
+
+    # Expressions.
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        value = self.plan.calls.get(id(original_node))
+        if value is not None:
+            self.removed += 1
+            return self.consts.make(value, updated_node)
+        folded = fold_all_any(updated_node, self.consts, id(original_node) in self.truthy)
+        return folded if folded is not None else updated_node
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        value = self.plan.names.get(id(original_node))
+        return updated_node if value is None else self.consts.make(value, updated_node)
+
+    def leave_Await(self, original_node: cst.Await, updated_node: cst.Await) -> cst.BaseExpression:
+        value = self.consts.value(updated_node.expression)
+        return updated_node if value is None else self.consts.make(value, updated_node)
+
+    def leave_UnaryOperation(self, original_node: cst.UnaryOperation,
+                             updated_node: cst.UnaryOperation) -> cst.BaseExpression:
+        return fold_not(updated_node, self.consts) or updated_node
+
+    def leave_BooleanOperation(self, original_node: cst.BooleanOperation,
+                               updated_node: cst.BooleanOperation) -> cst.BaseExpression:
+        truthy = id(original_node) in self.truthy
+        return fold_boolean(updated_node, self.consts, truthy) or updated_node
+
+    def leave_Comparison(self, original_node: cst.Comparison,
+                         updated_node: cst.Comparison) -> cst.BaseExpression:
+        return fold_compare(updated_node, self.consts) or updated_node
+
+    def leave_IfExp(self, original_node: cst.IfExp, updated_node: cst.IfExp) -> cst.BaseExpression:
+        return fold_ifexp(updated_node, self.consts) or updated_node
+
+    # Statements.
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> Statement | cst.Else:
+        value = self.consts.value(updated_node.test)
+        if value is None:
+            return self._tidy_if(original_node, updated_node)
+        if id(original_node) in self.elifs:
+            if value:
+                return cst.Else(body=updated_node.body, leading_lines=updated_node.leading_lines,
+                                whitespace_before_colon=updated_node.whitespace_after_test)
+            return updated_node.orelse if updated_node.orelse is not None else cst.RemoveFromParent()
+        if value:
+            return self._flatten(updated_node, updated_node.body)
+        orelse = updated_node.orelse
+        if orelse is None:
+            return cst.RemoveFromParent()
+        if isinstance(orelse, cst.If):
+            return orelse.with_changes(leading_lines=[*updated_node.leading_lines,
+                                                      *orelse.leading_lines])
+        return self._flatten(updated_node, orelse.body)
+
+    def _tidy_if(self, original: cst.If, updated: cst.If) -> Statement | cst.Else:
+        if updated.test is not original.test:
+            updated = updated.with_changes(test=strip_parens(updated.test, self.module),
+                                           whitespace_before_test=cst.SimpleWhitespace(" "))
+        if id(updated.body) not in self.emptied:
+            return updated
+        if updated.orelse is None:
+            return cst.RemoveFromParent()
+        if isinstance(updated.orelse, cst.Else):
+            return updated.with_changes(test=negate(updated.test), body=updated.orelse.body,
+                                        orelse=None)
+        return updated
+
+    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> Statement:
+        value = self.consts.value(updated_node.test)
+        if value is False:
+            if updated_node.orelse is None:
+                return cst.RemoveFromParent()
+            return self._flatten(updated_node, updated_node.orelse.body)
+        if value is None and updated_node.test is not original_node.test:
+            return updated_node.with_changes(test=strip_parens(updated_node.test, self.module),
+                                             whitespace_after_while=cst.SimpleWhitespace(" "))
+        return updated_node
+
+    def leave_Else(self, original_node: cst.Else, updated_node: cst.Else
+                   ) -> cst.Else | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if id(updated_node.body) in self.emptied else updated_node
+
+    def leave_Assert(self, original_node: cst.Assert, updated_node: cst.Assert
+                     ) -> cst.Assert | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if self.consts.value(updated_node.test) else updated_node
+
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr
+                   ) -> cst.Expr | cst.RemovalSentinel:
+        removable = self.consts.value(updated_node.value) is not None
+        return cst.RemoveFromParent() if removable else updated_node
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign
+                     ) -> cst.Assign | cst.RemovalSentinel:
+        if id(original_node) in self.plan.dropped:
+            return cst.RemoveFromParent()
+        if updated_node.value is not original_node.value:
+            return updated_node.with_changes(value=strip_parens(updated_node.value, self.module))
+        return updated_node
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
+                        ) -> cst.AnnAssign | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if id(original_node) in self.plan.dropped else updated_node
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        value = updated_node.value
+        if value is None or value is original_node.value:
+            return updated_node
+        return updated_node.with_changes(value=strip_parens(value, self.module),
+                                         whitespace_after_return=cst.SimpleWhitespace(" "))
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
+                                  updated_node: cst.SimpleStatementLine
+                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        return close_line(original_node, updated_node)
+
+    def leave_CompIf(self, original_node: cst.CompIf, updated_node: cst.CompIf
+                     ) -> cst.CompIf | cst.RemovalSentinel:
+        if self.consts.value(updated_node.test):
+            return cst.RemoveFromParent()
+        if updated_node.test is not original_node.test:
+            return updated_node.with_changes(test=strip_parens(updated_node.test, self.module))
+        return updated_node
+
+    def leave_ListComp(self, original_node: cst.ListComp,
+                       updated_node: cst.ListComp) -> cst.BaseExpression:
+        if self._never_yields(updated_node.for_in):
+            return cst.List([], lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return updated_node
+
+    def leave_SetComp(self, original_node: cst.SetComp,
+                      updated_node: cst.SetComp) -> cst.BaseExpression:
+        if self._never_yields(updated_node.for_in):
+            return cst.Call(cst.Name("set"), lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return updated_node
+
+    def leave_DictComp(self, original_node: cst.DictComp,
+                       updated_node: cst.DictComp) -> cst.BaseExpression:
+        if self._never_yields(updated_node.for_in):
+            return cst.Dict([], lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return updated_node
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp,
+                           updated_node: cst.GeneratorExp) -> cst.GeneratorExp:
+        if self._never_yields(updated_node.for_in):
+            position = self.get_metadata(PositionProvider, original_node)
+            self.skipped.append(Skip(position.start.line, position.start.column + 1, "",
+                                     "a generator whose filter is always false: simplify by hand"))
+        return updated_node
+
+    def _never_yields(self, loop: cst.CompFor | None) -> bool:
+        while loop is not None:
+            if any(self.consts.value(condition.test) is False for condition in loop.ifs):
+                return True
+            loop = loop.inner_for_in
+        return False
+
+    def leave_Decorator(self, original_node: cst.Decorator, updated_node: cst.Decorator
+                        ) -> cst.Decorator | cst.RemovalSentinel:
+        if self.plan.decorators.get(id(original_node.decorator)):
+            self.removed += 1
+            return cst.RemoveFromParent()
+        return updated_node
+
+    # Blocks.
+    def _flatten(self, owner: cst.If | cst.While, block: cst.BaseSuite) -> Statement:
+        if isinstance(block, cst.SimpleStatementSuite):
+            statements: list[cst.BaseStatement] = [cst.SimpleStatementLine(
+                body=block.body, trailing_whitespace=block.trailing_whitespace)]
+        else:
+            statements = list(block.body)
+        if not statements:
+            return cst.RemoveFromParent()
+        first = statements[0]
+        statements[0] = first.with_changes(leading_lines=[*owner.leading_lines, *first.leading_lines])
+        if isinstance(block, cst.IndentedBlock) and block.footer:
+            self.footers[id(statements[-1])] = block.footer
+        if _is_terminal(statements[-1]):
+            self.terminals.add(id(statements[-1]))
+        return cst.FlattenSentinel(statements)
+
+    def _settle(self, body: Sequence[cst.BaseStatement]) -> tuple[list[cst.BaseStatement],
+                                                                  list[cst.EmptyLine]]:
+        statements = list(body)
+        for index, statement in enumerate(statements):
+            if id(statement) in self.terminals:
+                statements = statements[: index + 1]
+                break
+        trailing: list[cst.EmptyLine] = []
+        for index, statement in enumerate(statements):
+            footer = self.footers.pop(id(statement), None)
+            if footer is None:
+                continue
+            if index + 1 < len(statements):
+                after = statements[index + 1]
+                statements[index + 1] = after.with_changes(leading_lines=[*footer, *after.leading_lines])
+            else:
+                trailing.extend(footer)
+        return statements, trailing
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        statements, trailing = self._settle(updated_node.body)
+        block = updated_node.with_changes(body=statements, footer=[*trailing, *updated_node.footer])
+        if statements or not original_node.body:
+            return block if statements != list(updated_node.body) or trailing else updated_node
+        emptied = block.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        self.emptied.add(id(emptied))
+        return emptied
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        statements, trailing = self._settle(updated_node.body)
+        return updated_node.with_changes(body=statements, footer=[*trailing, *updated_node.footer])

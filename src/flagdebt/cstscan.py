@@ -1,0 +1,382 @@
+"""The libcst engine: finds flag calls in a libcst tree with the same matcher as the `ast` engine.
+
+The removal codemod rewrites the calls this engine reports; `scan_source` exposes it as a
+scanner so a test can hold it to the same results as the fast `ast` engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence, Union
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from flagdebt.flagcall import (
+    NOT_A_NAME, SELF_NAMES, FileSymbols, KeyExpr, import_bindings, key_argument,
+    match_callee, plain_import_bindings,
+)
+from flagdebt.model import CallPattern
+from flagdebt.sites import FileScan, RawSite, parse_suppressions, syntax_error
+
+FunctionNode = Union[cst.FunctionDef, cst.Lambda]
+COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A flag call found in a libcst tree: the node and its site."""
+
+    call: cst.Call
+    site: RawSite
+
+
+def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
+                module: str = "", is_package: bool = False) -> FileScan:
+    """Find the flag calls of one module's source text with libcst."""
+    try:
+        tree = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        return FileScan(path, error=syntax_error(path, error.raw_line, error.raw_column + 1,
+                                                 error.message))
+    finder = find_calls(MetadataWrapper(tree, unsafe_skip_copy=True), patterns, module, is_package)
+    sites = [match.site for match in finder.matches]
+    return FileScan(path, sites, finder.symbols, parse_suppressions(source, path))
+
+
+def find_calls(wrapper: MetadataWrapper, patterns: Sequence[CallPattern], module: str = "",
+               is_package: bool = False) -> CallFinder:
+    """Run the finder over a wrapped module and return it with its matches and symbols."""
+    finder = CallFinder(patterns, module, is_package)
+    wrapper.visit(finder)
+    return finder
+
+
+def module_constants(tree: cst.Module) -> dict[str, str]:
+    """Module-level string constants and string attributes of top-level classes (`Class.ATTR`)."""
+    constants: dict[str, str] = {}
+    for statement in tree.body:
+        if isinstance(statement, cst.ClassDef):
+            for small in _small_statements(statement.body):
+                _add_constant(constants, small, statement.name.value + ".")
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                _add_constant(constants, small, "")
+    return constants
+
+
+def _small_statements(block: cst.BaseSuite) -> list[cst.BaseSmallStatement]:
+    if isinstance(block, cst.SimpleStatementSuite):
+        return list(block.body)
+    return [small for line in block.body if isinstance(line, cst.SimpleStatementLine)
+            for small in line.body]
+
+
+def _add_constant(constants: dict[str, str], node: cst.CSTNode, prefix: str) -> None:
+    if isinstance(node, cst.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0].target, node.value
+    elif isinstance(node, cst.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return
+    text = string_value(value)
+    if isinstance(target, cst.Name) and text is not None:
+        constants[prefix + target.value] = text
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    """The value of a plain string literal (implicit concatenation included), else None."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def dotted(node: cst.BaseExpression) -> tuple[str, ...]:
+    """`a.b.c` as ("a", "b", "c"); a root that is not a name becomes NOT_A_NAME."""
+    names: list[str] = []
+    while isinstance(node, cst.Attribute):
+        names.append(node.attr.value)
+        node = node.value
+    names.append(node.value if isinstance(node, cst.Name) else NOT_A_NAME)
+    return tuple(reversed(names))
+
+
+class CallFinder(cst.CSTVisitor):
+    """Collects imports, constants and every call that matches a pattern, in source order."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, patterns: Sequence[CallPattern], module: str, is_package: bool) -> None:
+        super().__init__()
+        self.patterns = patterns
+        self.module = module
+        self.is_package = is_package
+        self.symbols = FileSymbols()
+        self.matches: list[Match] = []
+        self.scopes: list[str] = []
+        self.functions: list[cst.FunctionDef] = []
+        self.bound: list[frozenset[str]] = []
+        self.statement_lines: list[int] = []
+        self.decorators: set[int] = set()
+        self.local_names: dict[int, frozenset[str]] = {}
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.symbols.constants.update(module_constants(node))
+        self.source = node
+
+    def _line(self, node: cst.CSTNode) -> int:
+        position: CodeRange = self.get_metadata(PositionProvider, node)
+        return position.start.line
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.ExceptHandler,
+                             cst.ExceptStarHandler, cst.MatchCase)):
+            anchor = node.name if isinstance(node, (cst.FunctionDef, cst.ClassDef)) else node
+            self.statement_lines.append(self._line(anchor))
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if isinstance(original_node, (cst.BaseSmallStatement, cst.BaseCompoundStatement,
+                                      cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase)):
+            self.statement_lines.pop()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        names = [(_name(alias.name), _asname(alias)) for alias in node.names]
+        self.symbols.imports.update(plain_import_bindings(names))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        names = [(_name(alias.name), _asname(alias)) for alias in node.names]
+        module = _name(node.module) if node.module is not None else None
+        self.symbols.imports.update(import_bindings(
+            len(node.relative), module, names, self.module, self.is_package))
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(node.name.value)
+        self.functions.append(node)
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.functions.pop()
+        self.scopes.pop()
+
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.scopes.append(node.name.value)
+
+    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.scopes.pop()
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        self.decorators.add(id(node.decorator))
+        self.statement_lines.append(self._line(node))
+
+    def leave_Decorator(self, original_node: cst.Decorator) -> None:
+        self.statement_lines.pop()
+
+    def _push_binding(self, node: cst.CSTNode) -> None:
+        self.bound.append(_binds(node))
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._push_binding(node)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.bound.pop()
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._push_binding(node)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self.bound.pop()
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._push_binding(node)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self.bound.pop()
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._push_binding(node)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self.bound.pop()
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._push_binding(node)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self.bound.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        parts = dotted(node.func)
+        pattern = match_callee(parts, self.patterns, self.symbols.imports)
+        if pattern is None:
+            return
+        starred = any(arg.star for arg in node.args)
+        positional = [] if starred else [a.value for a in node.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        argument = key_argument(pattern, positional, keywords)
+        key = self._key(argument) if argument is not None else self._dynamic(node)
+        position: CodeRange = self.get_metadata(PositionProvider, node.func)
+        decorator = id(node) in self.decorators
+        line = position.start.line
+        site = RawSite(line, position.start.column + 1,
+                       line if decorator else self.statement_lines[-1],
+                       ".".join(parts), key, decorator, ".".join(self.scopes))
+        self.matches.append(Match(node, site))
+
+    def _key(self, node: cst.BaseExpression) -> KeyExpr:
+        text = string_value(node) if isinstance(node, cst.SimpleString) else None
+        if text is not None:
+            return KeyExpr("str", text)
+        if isinstance(node, cst.ConcatenatedString):
+            return self._join(node, [node.left, node.right])
+        if isinstance(node, cst.FormattedString):
+            return self._join(node, [self._fstring_part(part) for part in node.parts])
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._join(node, [node.left, node.right])
+        parts = dotted(node)
+        if parts[0] != NOT_A_NAME and not self._is_local(parts[0]):
+            return KeyExpr("ref", ".".join(parts))
+        return self._dynamic(node)
+
+    def _fstring_part(self, part: cst.BaseFormattedStringContent) -> cst.BaseExpression | str:
+        if isinstance(part, cst.FormattedStringText):
+            return part.value.replace("{{", "{").replace("}}", "}")
+        if part.conversion is None and part.format_spec is None:
+            return part.expression
+        return cst.Ellipsis()  # any expression the key resolver treats as dynamic
+
+    def _join(self, node: cst.BaseExpression,
+              parts: Sequence[cst.BaseExpression | str]) -> KeyExpr:
+        keys = tuple(KeyExpr("str", p) if isinstance(p, str) else self._key(p) for p in parts)
+        return KeyExpr("join", _text(self.source, node), keys)
+
+    def _dynamic(self, node: cst.CSTNode) -> KeyExpr:
+        return KeyExpr("dynamic", _text(self.source, node))
+
+    def _is_local(self, name: str) -> bool:
+        if name in SELF_NAMES or any(name in names for names in self.bound):
+            return True
+        return any(name in self._locals(function) for function in self.functions)
+
+    def _locals(self, function: cst.FunctionDef) -> frozenset[str]:
+        if id(function) not in self.local_names:
+            collector = LocalNames()
+            function.body.visit(collector)
+            params = _param_names(function.params)
+            self.local_names[id(function)] = frozenset((collector.names | params) - collector.declared)
+        return self.local_names[id(function)]
+
+
+def _name(node: cst.BaseExpression) -> str:
+    return ".".join(dotted(node))
+
+
+def _asname(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None:
+        return None
+    target = alias.asname.name
+    return target.value if isinstance(target, cst.Name) else None
+
+
+def _text(module: cst.Module, node: cst.CSTNode) -> str:
+    code = module.code_for_node(node)
+    if isinstance(node, cst.BaseExpression) and node.lpar:
+        code = module.code_for_node(node.with_changes(lpar=(), rpar=()))
+    return " ".join(code.split())
+
+
+def _param_names(params: cst.Parameters) -> frozenset[str]:
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            every.append(star)
+    return frozenset(param.name.value for param in every)
+
+
+def _binds(node: cst.CSTNode) -> frozenset[str]:
+    if isinstance(node, cst.Lambda):
+        return _param_names(node.params)
+    names: set[str] = set()
+    if isinstance(node, COMPREHENSIONS):
+        loop: cst.CompFor | None = node.for_in
+        while loop is not None:
+            collector = _TargetNames()
+            loop.target.visit(collector)
+            names |= collector.names
+            loop = loop.inner_for_in
+    return frozenset(names)
+
+
+class _TargetNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+class LocalNames(cst.CSTVisitor):
+    """Names a function body binds in its own scope (nested functions and classes excluded)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.declared: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.declared.update(item.name.value for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.declared.update(item.name.value for item in node.names)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._targets(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._targets(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._targets(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._targets(node.target)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if node.asname is None:
+            self.names.add(_name(node.name).split(".")[0])
+
+    def _targets(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, cst.Name):
+            self.names.add(node.value)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._targets(element.value)
+        elif isinstance(node, cst.StarredElement):
+            self._targets(node.value)
