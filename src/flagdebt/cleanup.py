@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Sequence
 
 import libcst as cst
+import libcst.helpers
 
 STRING_NAMES = re.compile(r"[\w.\[\], |]*")
 WORD = re.compile(r"[A-Za-z_]\w*")
@@ -34,6 +35,11 @@ class _NameCounter(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         self.counts[node.value] += 1
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        dotted = cst.helpers.get_full_name_for_node(node)
+        if dotted is not None:
+            self.counts[dotted] += 1
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = node.evaluated_value
         if isinstance(value, str) and STRING_NAMES.fullmatch(value):
@@ -48,12 +54,40 @@ def name_counts(tree: cst.CSTNode) -> Counter[str]:
 
 
 def _bound_name(alias: cst.ImportAlias) -> str:
+    """The name an import makes usable: `x` for `import m as x`, `a.b` for `import a.b`."""
     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
         return alias.asname.name.value
-    return cst.helpers.get_full_name_for_node_or_raise(alias.name).split(".")[0]
+    return cst.helpers.get_full_name_for_node_or_raise(alias.name)
 
 
-class _ImportPruner(cst.CSTTransformer):
+class _BlockKeeper(cst.CSTTransformer):
+    """Keeps paragraphs: a removed statement's blank lines pass to the next statement."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.removed_statements: set[int] = set()
+
+    def forget(self, original: cst.BaseStatement) -> cst.RemovalSentinel:
+        self.removed_statements.add(id(original))
+        return cst.RemoveFromParent()
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.BaseSuite:
+        body = carry_blank_lines(original_node.body, updated_node.body, self.removed_statements, {})
+        return updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body = carry_blank_lines(original_node.body, updated_node.body, self.removed_statements, {})
+        return updated_node.with_changes(body=body)
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
+                                  updated_node: cst.SimpleStatementLine
+                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        closed = close_line(original_node, updated_node)
+        return self.forget(original_node) if isinstance(closed, cst.RemovalSentinel) else closed
+
+
+class _ImportPruner(_BlockKeeper):
     def __init__(self, unused: set[str]) -> None:
         super().__init__()
         self.unused = unused
@@ -67,11 +101,6 @@ class _ImportPruner(cst.CSTTransformer):
         if isinstance(updated_node.names, cst.ImportStar):
             return updated_node
         return _prune(updated_node, updated_node.names, self.unused, updated_node.lpar is not None)
-
-    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                  updated_node: cst.SimpleStatementLine
-                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-        return close_line(original_node, updated_node)
 
 
 def close_line(original: cst.SimpleStatementLine, line: cst.SimpleStatementLine
@@ -104,10 +133,52 @@ def prune_imports(before: cst.Module, after: cst.Module) -> cst.Module:
     unused = {name for name in old if new[name] == 0}
     if not unused:
         return after
-    return after.visit(_ImportPruner(unused))
+    return trim_head(before.body, after.visit(_ImportPruner(unused)))
 
 
-class _ConstantDropper(cst.CSTTransformer):
+def _blank_head(statement: cst.BaseStatement) -> bool:
+    return bool(statement.leading_lines) and statement.leading_lines[0].comment is None
+
+
+def _blank_count(statement: cst.BaseStatement) -> int:
+    count = 0
+    for line in statement.leading_lines:
+        if line.comment is not None:
+            break
+        count += 1
+    return count
+
+
+def carry_blank_lines(original: Sequence[cst.BaseStatement], updated: Sequence[cst.BaseStatement],
+                      removed: set[int], expanded: dict[int, int]) -> list[cst.BaseStatement]:
+    """Give the blank lines that stood before a removed statement to the one that follows it."""
+    result, index, carry = list(updated), 0, 0
+    for statement in original:
+        count = 0 if id(statement) in removed else expanded.get(id(statement), 1)
+        if count == 0:
+            carry = max(carry, _blank_count(statement))
+            continue
+        if carry and 0 < index < len(result) and _blank_count(result[index]) < carry:
+            target = result[index]
+            extra = [cst.EmptyLine(indent=False)] * (carry - _blank_count(target))
+            result[index] = target.with_changes(leading_lines=[*extra, *target.leading_lines])
+        carry, index = 0, index + count
+    return result
+
+
+def trim_head(before: Sequence[cst.BaseStatement], node: cst.Module | cst.IndentedBlock
+              ) -> cst.Module | cst.IndentedBlock:
+    """Drop blank lines a removal left at the top of a module or block."""
+    if not node.body or (before and _blank_head(before[0])) or not _blank_head(node.body[0]):
+        return node
+    first = node.body[0]
+    lines = list(first.leading_lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return node.with_changes(body=[first.with_changes(leading_lines=lines), *node.body[1:]])
+
+
+class _ConstantDropper(_BlockKeeper):
     def __init__(self, names: set[str]) -> None:
         super().__init__()
         self.names = names
@@ -128,11 +199,6 @@ class _ConstantDropper(cst.CSTTransformer):
         if isinstance(target, cst.Name) and target.value in self.names:
             return cst.RemoveFromParent()
         return updated_node
-
-    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                  updated_node: cst.SimpleStatementLine
-                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-        return close_line(original_node, updated_node)
 
 
 def drop_constants(tree: cst.Module, names: set[str]) -> cst.Module:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence, Union
+from typing import Any, Mapping, Sequence, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flagdebt.cleanup import close_line, drop_constants, prune_imports
+from flagdebt.cleanup import carry_blank_lines, close_line, drop_constants, prune_imports, trim_head
 from flagdebt.config import DEFAULT_CALLS
 from flagdebt.cstscan import find_calls
 from flagdebt.flagcall import Lookup, Resolved, resolve
@@ -112,7 +112,7 @@ def rewrite_source(source: str, values: Mapping[str, bool],
         result = drop_constants(result, droppable)
     if result is tree:
         return Rewrite(source, 0, skipped, constants)
-    code = result.code
+    code = result.code if result.body or result.header or result.footer else ""
     _check_parses(code)
     return Rewrite(code, remover.removed, sorted(skipped + remover.skipped), constants)
 
@@ -149,6 +149,17 @@ class _Remover(cst.CSTTransformer):
         self.footers: dict[int, Sequence[cst.EmptyLine]] = {}
         self.removed = 0
         self.skipped: list[Skip] = []
+        self.removed_statements: set[int] = set()
+        self.expanded: dict[int, int] = {}
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, cst.BaseStatement):
+            if isinstance(result, cst.RemovalSentinel):
+                self.removed_statements.add(id(original_node))
+            elif isinstance(result, cst.FlattenSentinel):
+                self.expanded[id(original_node)] = len(result.nodes)
+        return result
 
     # Truth contexts: where only the truthiness of an expression matters.
     def visit_If(self, node: cst.If) -> None:
@@ -302,7 +313,7 @@ class _Remover(cst.CSTTransformer):
         if self.consts.value(updated_node.test):
             return cst.RemoveFromParent()
         if updated_node.test is not original_node.test:
-            return updated_node.with_changes(test=strip_parens(updated_node.test, self.module))
+            return updated_node.with_changes(test=strip_parens(updated_node.test, self.module, True))
         return updated_node
 
     def leave_ListComp(self, original_node: cst.ListComp,
@@ -362,9 +373,9 @@ class _Remover(cst.CSTTransformer):
             self.terminals.add(id(statements[-1]))
         return cst.FlattenSentinel(statements)
 
-    def _settle(self, body: Sequence[cst.BaseStatement]) -> tuple[list[cst.BaseStatement],
-                                                                  list[cst.EmptyLine]]:
-        statements = list(body)
+    def _settle(self, original: Sequence[cst.BaseStatement], body: Sequence[cst.BaseStatement]
+                ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        statements = carry_blank_lines(original, body, self.removed_statements, self.expanded)
         for index, statement in enumerate(statements):
             if id(statement) in self.terminals:
                 statements = statements[: index + 1]
@@ -383,14 +394,17 @@ class _Remover(cst.CSTTransformer):
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
                             updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        statements, trailing = self._settle(updated_node.body)
+        statements, trailing = self._settle(original_node.body, updated_node.body)
         block = updated_node.with_changes(body=statements, footer=[*trailing, *updated_node.footer])
         if statements or not original_node.body:
-            return block if statements != list(updated_node.body) or trailing else updated_node
+            if statements == list(updated_node.body) and not trailing:
+                block = updated_node
+            return trim_head(original_node.body, block)  # type: ignore[return-value]
         emptied = block.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
         self.emptied.add(id(emptied))
         return emptied
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        statements, trailing = self._settle(updated_node.body)
-        return updated_node.with_changes(body=statements, footer=[*trailing, *updated_node.footer])
+        statements, trailing = self._settle(original_node.body, updated_node.body)
+        module = updated_node.with_changes(body=statements, footer=[*trailing, *updated_node.footer])
+        return trim_head(original_node.body, module)  # type: ignore[return-value]

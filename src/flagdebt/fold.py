@@ -56,15 +56,19 @@ def hoist(operand: cst.BaseExpression, outer: cst.BaseExpression) -> cst.BaseExp
     return operand.with_changes(lpar=outer.lpar, rpar=outer.rpar)
 
 
-def strip_parens(node: cst.BaseExpression, module: cst.Module) -> cst.BaseExpression:
-    """Drop parentheses around a whole expression when they hold it on one line."""
-    if not node.lpar:
+def strip_parens(node: cst.BaseExpression, module: cst.Module,
+                 disjunction_only: bool = False) -> cst.BaseExpression:
+    """Drop parentheses around a whole expression when they hold it on one line.
+
+    `disjunction_only` is for places whose grammar takes no bare ternary or lambda, such as
+    a comprehension's `if` clause.
+    """
+    if not node.lpar or isinstance(node, (cst.Tuple, cst.GeneratorExp, cst.Yield, cst.NamedExpr)):
+        return node
+    if disjunction_only and isinstance(node, (cst.IfExp, cst.Lambda)):
         return node
     bare = node.with_changes(lpar=(), rpar=())
-    if "\n" in module.code_for_node(bare) or isinstance(bare, (cst.Tuple, cst.GeneratorExp,
-                                                               cst.Yield, cst.NamedExpr)):
-        return node
-    return bare
+    return node if "\n" in module.code_for_node(bare) else bare
 
 
 def is_bool(node: cst.BaseExpression, consts: Consts) -> bool:
