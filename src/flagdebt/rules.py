@@ -389,6 +389,21 @@ def rule_doc(rule: Rule) -> str:
     return inspect.cleandoc(rule.check.__doc__ or "") if rule.check else rule.doc
 
 
+def rule_summary(rule: Rule) -> str:
+    """The first sentence of the rule's "What it does" section, on one line."""
+    doc = rule_doc(rule)
+    section = doc.split("## What it does", 1)[-1].split("##", 1)[0]
+    text = " ".join(section.split())
+    return text.split(". ", 1)[0].rstrip(".") + "."
+
+
+def rule_table() -> str:
+    """The Markdown table of every rule, as the README shows it."""
+    rows = ["| code | name | severity | what it reports |", "|---|---|---|---|"]
+    rows += [f"| {r.code} | `{r.name}` | {r.severity} | {rule_summary(r)} |" for r in RULES]
+    return "\n".join(rows) + "\n"
+
+
 def is_selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
     """Whether a code passes `--select`/`--ignore`; the longer matching prefix wins."""
     chosen = max((len(p) for p in select if code.startswith(p)), default=-1 if select else 0)
