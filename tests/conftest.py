@@ -1,0 +1,53 @@
+"""Shared test helpers: run the CLI in a folder, write small projects."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+
+from flagdebt.cli import cli
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = ROOT / "fixtures"
+UPDATE_GOLDEN = os.environ.get("FLAGDEBT_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch):
+    """Run `flagdebt ARGS` with the given working directory; returns click's Result."""
+
+    def invoke(cwd: Path, *args: str) -> Result:
+        monkeypatch.chdir(cwd)
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write `files` (relative path -> text) below root and return root."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def check_golden(path: Path, text: str) -> None:
+    """Compare with a golden file; FLAGDEBT_UPDATE_GOLDEN=1 rewrites it."""
+    if UPDATE_GOLDEN:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[Path]:
+    """A copy of examples/shop that a test may rewrite."""
+    import shutil
+
+    target = tmp_path / "shop"
+    shutil.copytree(ROOT / "examples" / "shop", target)
+    yield target
