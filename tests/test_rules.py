@@ -36,8 +36,8 @@ ROLLED = date(2026, 9, 1)  # + 4 sprints of 14 days = 2026-10-27
 
 CASES = {
     "expired-release": ([flag(rolled_out=ROLLED)], [site()], [("FD001", 10)]),
-    "deadline-day-is-not-expired": ([flag(rolled_out=date(2026, 10, 30))], [site()], []),
-    "day-after-deadline-is-expired": ([flag(rolled_out=date(2026, 10, 29))], [site()], [("FD001", 10)]),
+    "deadline-day-is-not-expired": ([flag(rolled_out=date(2026, 10, 2))], [site()], [("FD002", 10)]),
+    "day-after-deadline-is-expired": ([flag(rolled_out=date(2026, 10, 1))], [site()], [("FD001", 10)]),
     "expired-rolled-back": ([flag(rolled_back=ROLLED)], [site()], [("FD001", 10)]),
     "experiment-two-sprints": ([flag(type="experiment", rolled_out=date(2026, 10, 20))], [site()], [("FD001", 10)]),
     "expiring-after-two-sprints": ([flag(rolled_out=date(2026, 10, 25))], [site()], [("FD002", 10)]),
