@@ -171,6 +171,8 @@ def trim_head(before: Sequence[cst.BaseStatement], node: cst.Module | cst.Indent
     """Drop blank lines a removal left at the top of a module or block."""
     if not node.body or (before and _blank_head(before[0])) or not _blank_head(node.body[0]):
         return node
+    if isinstance(node, cst.Module) and any(line.comment for line in node.header):
+        return node
     first = node.body[0]
     lines = list(first.leading_lines)
     while lines and lines[0].comment is None:

@@ -1,0 +1,202 @@
+"""`flagdebt remove` and `fix` end to end: values, diffs, safety of writes, --archive."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import write_tree
+
+REGISTRY = """\
+# flags of the test project
+[flags.new-checkout]
+type = "release"   # short-lived
+owner = "payments"
+created = 2026-06-01
+rolled_out = 2026-09-01
+
+[flags.old-banner]
+type = "release"
+owner = "growth"
+created = 2026-01-01
+rolled_back = 2026-02-01
+
+[flags.in-rollout]
+type = "release"
+owner = "growth"
+created = 2026-11-01
+"""
+
+VIEWS = """\
+from app.flags import flag_enabled
+
+
+def checkout(cart):
+    if flag_enabled("new-checkout"):
+        return "new"
+    return "old"
+
+
+def banner():
+    if flag_enabled("old-banner"):
+        return "banner"
+    return None
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_tree(tmp_path, {"pyproject.toml": "[tool.flagdebt]\n", "flags.toml": REGISTRY,
+                                 "app/__init__.py": "", "app/views.py": VIEWS})
+
+
+def test_value_comes_from_the_registry(run, project: Path) -> None:
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    text = (project / "app" / "views.py").read_text()
+    assert 'def checkout(cart):\n    return "new"\n' in text
+    assert "Removed 1 call site of 'new-checkout' in 1 file." in result.output
+
+
+def test_rolled_back_keeps_the_disabled_path(run, project: Path) -> None:
+    assert run(project, "remove", "old-banner").exit_code == 0
+    assert "def banner():\n    return None\n" in (project / "app" / "views.py").read_text()
+
+
+def test_value_option_overrides_and_is_needed_without_final_value(run, project: Path) -> None:
+    views = project / "app" / "views.py"
+    views.write_text(VIEWS + '\n\ndef x():\n    return flag_enabled("in-rollout")\n')
+    refused = run(project, "remove", "in-rollout")
+    assert refused.exit_code == 2
+    assert "--value" in refused.output
+    assert run(project, "remove", "in-rollout", "--value", "off").exit_code == 0
+    assert "def x():\n    return False\n" in views.read_text()
+
+
+def test_unregistered_key_needs_a_value(run, project: Path) -> None:
+    assert run(project, "remove", "unknown").exit_code == 2
+    assert run(project, "remove", "unknown", "--value", "true").exit_code == 0
+
+
+def test_diff_writes_nothing_and_exits_one(run, project: Path) -> None:
+    before = (project / "app" / "views.py").read_text()
+    result = run(project, "remove", "new-checkout", "--diff")
+    assert result.exit_code == 1
+    assert "--- a/app/views.py\n+++ b/app/views.py\n" in result.output
+    assert '-    if flag_enabled("new-checkout"):\n' in result.output
+    assert (project / "app" / "views.py").read_text() == before
+    assert run(project, "remove", "in-rollout", "--value", "on", "--diff").exit_code == 0
+
+
+def test_crlf_and_permissions_are_kept(run, project: Path) -> None:
+    views = project / "app" / "views.py"
+    views.write_bytes(VIEWS.replace("\n", "\r\n").encode())
+    views.chmod(0o640)
+    assert run(project, "remove", "new-checkout").exit_code == 0
+    data = views.read_bytes()
+    assert b'def checkout(cart):\r\n    return "new"\r\n' in data
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert stat.S_IMODE(views.stat().st_mode) == 0o640
+
+
+def test_latin1_file_keeps_its_encoding(run, project: Path) -> None:
+    legacy = project / "app" / "legacy.py"
+    legacy.write_bytes(b"# -*- coding: latin-1 -*-\nfrom app.flags import flag_enabled\n\n"
+                       b"def f():\n    if flag_enabled('new-checkout'):\n        return '\xe9t\xe9'\n"
+                       b"    return None\n")
+    assert run(project, "remove", "new-checkout").exit_code == 0
+    assert legacy.read_bytes() == b"# -*- coding: latin-1 -*-\n\ndef f():\n    return '\xe9t\xe9'\n"
+
+
+def test_unparsable_file_is_reported_and_left_alone(run, project: Path) -> None:
+    broken = project / "app" / "broken.py"
+    broken.write_text('if flag_enabled("new-checkout")\n    pass\n')
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 1
+    assert "app/broken.py: not rewritten: cannot parse" in result.output
+    assert broken.read_text() == 'if flag_enabled("new-checkout")\n    pass\n'
+    assert 'return "new"' in (project / "app" / "views.py").read_text()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_read_only_file_is_reported_not_rewritten(run, project: Path) -> None:
+    views = project / "app" / "views.py"
+    views.chmod(0o444)
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 1
+    assert "read-only" in result.output
+    assert views.read_text() == VIEWS
+
+
+def test_only_given_paths_are_rewritten(run, project: Path) -> None:
+    other = project / "other.py"
+    other.write_text('from app.flags import flag_enabled\nx = flag_enabled("new-checkout")\n')
+    assert run(project, "remove", "new-checkout", "app").exit_code == 0
+    assert other.read_text() == 'from app.flags import flag_enabled\nx = flag_enabled("new-checkout")\n'
+    assert 'return "new"' in (project / "app" / "views.py").read_text()
+
+
+def test_constant_in_another_module_goes_when_unused(run, project: Path) -> None:
+    write_tree(project, {
+        "app/names.py": 'NEW_CHECKOUT = "new-checkout"\nOTHER = "x"\n',
+        "app/views.py": ("from app.flags import flag_enabled\nfrom app.names import NEW_CHECKOUT\n\n\n"
+                         "def f():\n    return flag_enabled(NEW_CHECKOUT)\n"),
+    })
+    assert run(project, "remove", "new-checkout").exit_code == 0
+    assert (project / "app" / "views.py").read_text() == "\n\ndef f():\n    return True\n".lstrip("\n")
+    assert (project / "app" / "names.py").read_text() == 'OTHER = "x"\n'
+
+
+def test_constant_still_read_elsewhere_is_kept(run, project: Path) -> None:
+    write_tree(project, {
+        "app/names.py": 'NEW_CHECKOUT = "new-checkout"\n',
+        "app/views.py": ("from app.flags import flag_enabled\nfrom app.names import NEW_CHECKOUT\n\n\n"
+                         "def f():\n    return flag_enabled(NEW_CHECKOUT)\n"),
+        "app/analytics.py": "from app.names import NEW_CHECKOUT\n\nEVENTS = [NEW_CHECKOUT]\n",
+    })
+    assert run(project, "remove", "new-checkout").exit_code == 0
+    assert (project / "app" / "names.py").read_text() == 'NEW_CHECKOUT = "new-checkout"\n'
+
+
+def test_key_given_as_code_spelling_through_aliases(run, project: Path) -> None:
+    registry = project / "flags.toml"
+    registry.write_text(REGISTRY.replace('rolled_out = 2026-09-01\n',
+                                         'rolled_out = 2026-09-01\naliases = ["Feature.NEW_CHECKOUT"]\n'))
+    (project / "app" / "views.py").write_text(
+        "from app.flags import flag_enabled\nfrom app.features import Feature\n\n\n"
+        "def f():\n    return 1 if flag_enabled(Feature.NEW_CHECKOUT) else 2\n")
+    assert run(project, "remove", "Feature.NEW_CHECKOUT").exit_code == 0
+    assert "return 1\n" in (project / "app" / "views.py").read_text()
+
+
+def test_archive_sets_the_date_and_keeps_the_file(run, project: Path) -> None:
+    result = run(project, "remove", "new-checkout", "--archive", "--today", "2026-11-27")
+    assert result.exit_code == 0, result.output
+    assert (project / "flags.toml").read_text() == REGISTRY.replace(
+        "rolled_out = 2026-09-01\n", "rolled_out = 2026-09-01\narchived = 2026-11-27\n")
+
+
+def test_archive_is_not_done_when_a_site_is_left(run, project: Path) -> None:
+    (project / "app" / "deco.py").write_text(
+        'from waffle.decorators import waffle_flag\n\n\n@waffle_flag("old-banner")\ndef view():\n    pass\n')
+    result = run(project, "remove", "old-banner", "--archive", "--call", "waffle_flag")
+    assert result.exit_code == 1
+    assert "decide by hand" in result.output
+    assert "archived" not in (project / "flags.toml").read_text()
+
+
+def test_fix_removes_every_settled_flag_in_one_pass(run, project: Path) -> None:
+    result = run(project, "fix", "--today", "2026-11-27")
+    assert result.exit_code == 0, result.output
+    text = (project / "app" / "views.py").read_text()
+    assert text == 'def checkout(cart):\n    return "new"\n\n\ndef banner():\n    return None\n'
+
+
+def test_fix_only_expired(run, project: Path) -> None:
+    assert run(project, "fix", "--only-expired", "--today", "2026-04-01").exit_code == 0
+    text = (project / "app" / "views.py").read_text()
+    assert 'if flag_enabled("new-checkout"):' in text
+    assert "def banner():\n    return None\n" in text
