@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import keyword
+import re
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from flagdebt.model import CallPattern
+from flagdebt.files import display_path
+from flagdebt.model import FLAG_TYPES, CallPattern, FlagdebtError
+from flagdebt.registry import Problems, describe, did_you_mean, index_keys, read_toml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 DEFAULT_CALLS = (CallPattern(("flag_enabled",)),)
+DEFAULT_KEYWORDS = DEFAULT_CALLS[0].keywords
 DEFAULT_MAX_SPRINTS: dict[str, int | None] = {
     "release": 4,
     "experiment": 2,
@@ -18,7 +31,12 @@ DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", ".tox", ".nox",
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "build",
     "dist", "node_modules", "site-packages", "*.egg-info", "__pypackages__",
+)  # fmt: skip
+CALL_PATTERN_HELP = (
+    "expected NAME[:ARG], e.g. 'flag_enabled', 'waffle.flag_is_active:1'"
 )
+_CODE_PREFIX = re.compile(r"FD\d{0,3}")
+_CALL_KEYS = ("name", "arg", "keywords")
 
 
 @dataclass(frozen=True)
@@ -30,7 +48,9 @@ class Config:
     registry: Path | None = None
     sprint_days: int = 14
     warn_after_sprints: int = 2
-    max_sprints: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_MAX_SPRINTS))
+    max_sprints: dict[str, int | None] = field(
+        default_factory=lambda: dict(DEFAULT_MAX_SPRINTS)
+    )
     stalled_after_sprints: int = 6
     calls: tuple[CallPattern, ...] = DEFAULT_CALLS
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
@@ -45,3 +65,291 @@ class Config:
     @property
     def excludes(self) -> tuple[str, ...]:
         return self.exclude + self.extend_exclude
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.flagdebt] table, from `start` up to the root."""
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if _has_flagdebt_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_flagdebt_table(pyproject: Path) -> bool:
+    """True when the file has the table, or mentions flagdebt but is not valid TOML."""
+    try:
+        data = pyproject.read_bytes()
+    except OSError:
+        return False
+    if b"flagdebt" not in data:
+        return False
+    try:
+        tool = tomllib.loads(data.decode("utf-8").removeprefix("\ufeff")).get("tool")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # load_config reports the error with its line
+    return isinstance(tool, dict) and "flagdebt" in tool
+
+
+def load_config(cwd: Path, explicit: Path | None = None) -> Config:
+    """The Config from `--config PATH`, else from the nearest pyproject.toml, else defaults."""
+    cwd = cwd.resolve()
+    if explicit is not None:
+        path = (cwd / explicit).resolve()
+        if not path.is_file():
+            raise FlagdebtError(f"{explicit}: config file not found")
+    else:
+        found = find_config(cwd)
+        if found is None:
+            return Config(root=cwd)
+        path = found
+    return _read_config(path, display_path(path, cwd))
+
+
+def _read_config(path: Path, shown: str) -> Config:
+    text, data = read_toml(path, shown, "config file")
+    tool = data.get("tool")
+    table = tool.get("flagdebt") if isinstance(tool, dict) else None
+    if table is None:
+        raise FlagdebtError(f"{shown}: no [tool.flagdebt] table")
+    problems = Problems(shown, index_keys(text))
+    if not isinstance(table, dict):
+        message = f"[tool.flagdebt] must be a table, got {describe(table)}"
+        problems.add(("tool", "flagdebt"), message)
+        problems.raise_if_any()
+    values = _read_values(table, problems, path.parent)
+    problems.raise_if_any()
+    return Config(root=path.parent, config_path=path, **values)
+
+
+@dataclass(frozen=True)
+class _Section:
+    """Reports a problem with one key of [tool.flagdebt] at that key's line."""
+
+    problems: Problems
+    key: str = ""
+
+    def bad(self, problem: str, *below: str | int) -> None:
+        """Record `problem` for this key, or for an entry below it (`max-sprints.x`, `calls[2]`)."""
+        shown = self.key + "".join(
+            f"[{p}]" if isinstance(p, int) else f".{p}" for p in below
+        )
+        path = ("tool", "flagdebt", self.key, *(p for p in below if isinstance(p, str)))
+        self.problems.add(path, f"[tool.flagdebt] '{shown}': {problem}")
+
+
+Reader = Callable[[Any, _Section], Any]
+
+
+def _read_values(
+    table: dict[str, Any], problems: Problems, root: Path
+) -> dict[str, Any]:
+    """Config fields from the [tool.flagdebt] table; each problem goes to `problems`."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        known = _KEYS.get(key)
+        here = _Section(problems, key)
+        if known is None:
+            here.bad(f"unknown key{did_you_mean(key, _KEYS)}")
+            continue
+        result = known[1](value, here)
+        if result is not None:
+            values[known[0]] = result
+    if "registry" in values:
+        values["registry"] = root / values["registry"]
+    return values
+
+
+def _read_int(value: Any, section: _Section, minimum: int) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+        return value
+    wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    section.bad(f"must be {wanted}, got {describe(value)}")
+    return None
+
+
+def _read_positive(value: Any, section: _Section) -> int | None:
+    return _read_int(value, section, 1)
+
+
+def _read_count(value: Any, section: _Section) -> int | None:
+    return _read_int(value, section, 0)
+
+
+def _read_registry(value: Any, section: _Section) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value
+    section.bad(f"must be a path to flags.toml, got {describe(value)}")
+    return None
+
+
+def _read_max_sprints(value: Any, section: _Section) -> dict[str, int | None] | None:
+    if not isinstance(value, dict):
+        section.bad(f"must be a table like {{ release = 4 }}, got {describe(value)}")
+        return None
+    merged = dict(DEFAULT_MAX_SPRINTS)
+    for name, sprints in value.items():
+        if name not in FLAG_TYPES:
+            expected = ", ".join(FLAG_TYPES)
+            section.bad(
+                f"unknown flag type (expected {expected}){did_you_mean(name, FLAG_TYPES)}",
+                name,
+            )
+        elif isinstance(sprints, int) and not isinstance(sprints, bool) and sprints > 0:
+            merged[name] = sprints
+        else:
+            section.bad(f"must be a positive integer, got {describe(sprints)}", name)
+    return merged
+
+
+def _read_strings(value: Any, section: _Section, what: str) -> tuple[str, ...] | None:
+    if not isinstance(value, list):
+        section.bad(f"must be a list of {what}, got {describe(value)}")
+        return None
+    good = True
+    for number, entry in enumerate(value):
+        if not isinstance(entry, str) or not entry.strip():
+            section.bad(f"must be a non-empty string, got {describe(entry)}", number)
+            good = False
+    return tuple(value) if good else None
+
+
+def _read_globs(value: Any, section: _Section) -> tuple[str, ...] | None:
+    globs = _read_strings(value, section, "glob patterns")
+    if globs is None:
+        return None
+    from pathspec import GitIgnoreSpec
+
+    for number, glob in enumerate(globs):
+        try:
+            GitIgnoreSpec.from_lines([glob])
+        except ValueError as error:
+            section.bad(f"invalid glob {glob!r}: {error}", number)
+            globs = None
+    return globs
+
+
+def _read_codes(value: Any, section: _Section) -> tuple[str, ...] | None:
+    codes = _read_strings(value, section, "rule code prefixes")
+    if codes is None:
+        return None
+    for number, code in enumerate(codes):
+        if not _CODE_PREFIX.fullmatch(code):
+            section.bad(
+                f"'{code}' is not a rule code prefix like FD001 or FD00", number
+            )
+            codes = None
+    return codes
+
+
+def _read_calls(value: Any, section: _Section) -> tuple[CallPattern, ...] | None:
+    if not isinstance(value, list) or not value:
+        section.bad(f"must be a non-empty list of call patterns, got {describe(value)}")
+        return None
+    calls: list[CallPattern] = []
+    for number, entry in enumerate(value):
+        try:
+            calls.append(_read_call(entry))
+        except FlagdebtError as error:
+            section.bad(str(error), number)
+    return tuple(calls) if len(calls) == len(value) else None
+
+
+def _read_call(entry: object) -> CallPattern:
+    if isinstance(entry, str):
+        return parse_call_pattern(entry)
+    if isinstance(entry, dict):
+        return parse_call_table(entry)
+    raise FlagdebtError(
+        f"must be a pattern string or a table with 'name', got {describe(entry)}"
+    )
+
+
+_KEYS: dict[str, tuple[str, Reader]] = {
+    "registry": ("registry", _read_registry),
+    "sprint-days": ("sprint_days", _read_positive),
+    "warn-after-sprints": ("warn_after_sprints", _read_count),
+    "max-sprints": ("max_sprints", _read_max_sprints),
+    "stalled-after-sprints": ("stalled_after_sprints", _read_positive),
+    "calls": ("calls", _read_calls),
+    "exclude": ("exclude", _read_globs),
+    "extend-exclude": ("extend_exclude", _read_globs),
+    "select": ("select", _read_codes),
+    "ignore": ("ignore", _read_codes),
+}
+
+
+def _is_identifier(text: str) -> bool:
+    return text.isidentifier() and not keyword.iskeyword(text)
+
+
+def _dotted_name(text: str) -> tuple[str, ...] | None:
+    parts = tuple(text.split("."))
+    return parts if all(_is_identifier(part) for part in parts) else None
+
+
+def parse_call_pattern(text: str) -> CallPattern:
+    """`NAME[:ARG]` -> CallPattern; ARG is a 0-based position or the keyword carrying the key."""
+    name_text, colon, arg_text = text.strip().partition(":")
+    name = _dotted_name(name_text)
+    arg = _call_arg(arg_text) if colon else 0
+    if name is None or arg is None:
+        raise FlagdebtError(f"invalid call pattern {text!r}: {CALL_PATTERN_HELP}")
+    return CallPattern(name, arg)
+
+
+def _call_arg(text: str) -> int | str | None:
+    if text.isascii() and text.isdigit():
+        return int(text)
+    return text if _is_identifier(text) else None
+
+
+def parse_call_table(table: Mapping[str, object]) -> CallPattern:
+    """`{name = "...", arg = 1, keywords = [...]}` -> CallPattern; all problems in one error."""
+    problems = [
+        f"unknown key '{key}'{did_you_mean(key, _CALL_KEYS)}"
+        for key in table
+        if key not in _CALL_KEYS
+    ]
+    name = _table_name(table.get("name"), problems)
+    arg = _table_arg(table.get("arg", 0), problems)
+    keywords = _table_keywords(table.get("keywords", DEFAULT_KEYWORDS), problems)
+    if problems:
+        raise FlagdebtError("; ".join(problems))
+    return CallPattern(name, arg, keywords)
+
+
+def _table_name(value: object, problems: list[str]) -> tuple[str, ...]:
+    name = _dotted_name(value) if isinstance(value, str) else None
+    if name is None:
+        problems.append(
+            f"'name' must be a dotted name like 'waffle.flag_is_active', got {_shown(value)}"
+        )
+    return name or ()
+
+
+def _table_arg(value: object, problems: list[str]) -> int | str:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and _is_identifier(value):
+        return value
+    problems.append(
+        f"'arg' must be a position (integer >= 0) or a keyword name, got {_shown(value)}"
+    )
+    return 0
+
+
+def _table_keywords(value: object, problems: list[str]) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(k, str) and _is_identifier(k) for k in value
+    ):
+        return tuple(value)
+    problems.append(f"'keywords' must be a list of keyword names, got {_shown(value)}")
+    return ()
+
+
+def _shown(value: object) -> str:
+    return "nothing" if value is None else describe(value)

@@ -1,0 +1,368 @@
+"""Which Python files a run looks at: folders walked, excludes and .gitignore applied."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flagdebt.model import FlagdebtError
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec, Pattern
+
+    from flagdebt.config import Config
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+_PLAIN_NAME = re.compile(r"[\w.+=@,~-]+/?")
+_GIT_IGNORED = (
+    "git",
+    "ls-files",
+    "-z",
+    "--others",
+    "--ignored",
+    "--exclude-standard",
+    "--directory",
+)
+
+
+def discover(paths: Sequence[Path], config: Config) -> list[Path]:
+    """The Python files under `paths` (default: the project root), sorted, without duplicates."""
+    return [Path(text) for text in discover_text(paths, config)]
+
+
+def discover_text(paths: Sequence[str | os.PathLike[str]], config: Config) -> list[str]:
+    """`discover` as absolute path strings: the same files, without building 12,000 Paths."""
+    root = os.path.abspath(config.root)
+    targets = [os.path.abspath(path) for path in paths] or [root]
+    missing = [
+        f"path '{path}' does not exist"
+        for path, t in zip(paths, targets)
+        if not os.path.exists(t)
+    ]
+    if missing:
+        raise FlagdebtError("\n".join(missing))
+    excludes = compile_excludes(config.excludes)
+    real_root = os.path.realpath(root)
+    found: set[str] = set()
+    for target in targets:
+        below = _below(os.path.realpath(target), real_root)
+        if os.path.isdir(target):
+            if not below or not excludes.path(below, folder=True):
+                found.update(_walk(target, below, excludes))
+        elif not excludes.path(below or os.path.basename(target), folder=False):
+            found.add(target)
+    # Sorted like Paths, part by part: "a/x.py" before "a.py". No path contains a NUL.
+    keys = sorted(text.replace(os.sep, "\0") for text in found)
+    return [key.replace("\0", os.sep) for key in keys]
+
+
+def is_whole_project(paths: Sequence[Path], config: Config) -> bool:
+    """True when no paths were given or they all name the project root."""
+    root = config.root.resolve()
+    return all(path.resolve() == root for path in paths)
+
+
+def display_path(path: str | os.PathLike[str], cwd: str | os.PathLike[str]) -> str:
+    """`path` relative to `cwd` when below it, else as given; always with forward slashes."""
+    text, base = os.fspath(path), os.fspath(cwd)
+    if text == base:
+        return "."
+    prefix = base.rstrip(os.sep) + os.sep
+    if os.path.isabs(text) and text.startswith(prefix):
+        text = text[len(prefix) :]
+    return text.replace(os.sep, "/")
+
+
+def _below(path: str, root: str) -> str:
+    """`path` relative to `root` with forward slashes; "" for the root or a path outside it."""
+    if path == root or not path.startswith(root.rstrip(os.sep) + os.sep):
+        return ""
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+class Excludes:
+    """Exclude globs (gitignore syntax) matched against paths relative to the project root.
+
+    The walk asks about an entry only once its parent folders have passed, so a pattern
+    without a slash (`build`, `*.egg-info`) need only be tried on the entry's name: plain
+    names are a set lookup, other such patterns are matched by pathspec once per distinct
+    name. Patterns with a slash are matched by pathspec on the relative path. A negated
+    pattern (`!keep.py`) makes order matter; then one GitIgnoreSpec answers everything.
+    """
+
+    def __init__(self, globs: Sequence[str]) -> None:
+        from pathspec import GitIgnoreSpec
+
+        try:
+            compiled = GitIgnoreSpec.from_lines(globs)
+        except ValueError as error:
+            raise FlagdebtError(f"invalid exclude pattern: {error}") from None
+        self.spec: GitIgnoreSpec | None = None
+        if any(glob.startswith("!") for glob in globs):
+            self.spec = compiled
+        plain = [
+            glob for glob in globs if _PLAIN_NAME.fullmatch(glob) and glob.strip("/.")
+        ]
+        self.names = frozenset(glob for glob in plain if not glob.endswith("/"))
+        self.folder_names = frozenset(
+            glob.rstrip("/") for glob in plain if glob.endswith("/")
+        )
+        rest = [
+            (glob, GitIgnoreSpec.from_lines([glob]).patterns)
+            for glob in globs
+            if glob not in plain
+        ]
+        active = [
+            (glob, p)
+            for glob, patterns in rest
+            for p in patterns
+            if p.include is not None
+        ]
+        self.by_name = [p for glob, p in active if "/" not in glob.rstrip("/")]
+        self.by_path = [p for glob, p in active if "/" in glob.rstrip("/")]
+        self.memo: dict[str, bool] = {}
+
+    def folder(self, name: str, parent: str) -> bool:
+        """Is folder `name` in folder `parent` (relative to the root, not excluded) excluded?"""
+        if self.spec is not None:
+            return self.spec.match_file(_join(parent, name) + "/")
+        if name in self.folder_names or self._by_name(name + "/"):
+            return True
+        return bool(self.by_path) and _any_match(
+            self.by_path, _join(parent, name) + "/"
+        )
+
+    def file(self, name: str, parent: str) -> bool:
+        """Is file `name` in folder `parent` (relative to the root, not excluded) excluded?"""
+        if self.spec is not None:
+            return self.spec.match_file(_join(parent, name))
+        if self._by_name(name):
+            return True
+        return bool(self.by_path) and _any_match(self.by_path, _join(parent, name))
+
+    def path(self, rel: str, folder: bool) -> bool:
+        """Is `rel` or one of its parent folders excluded?"""
+        parts = rel.split("/")
+        for size in range(len(parts) - 1):
+            if self.folder(parts[size], "/".join(parts[:size])):
+                return True
+        check = self.folder if folder else self.file
+        return check(parts[-1], "/".join(parts[:-1]))
+
+    def _by_name(self, name: str) -> bool:
+        """Do the slash-free patterns exclude `name` (a folder's ends in "/")? Remembered."""
+        known = self.memo.get(name)
+        if known is None:
+            plain = name.rstrip("/") in self.names
+            known = self.memo[name] = plain or _any_match(self.by_name, name)
+        return known
+
+
+def _any_match(patterns: Sequence[Pattern], path: str) -> bool:
+    return any(pattern.match_file(path) is not None for pattern in patterns)
+
+
+@functools.lru_cache(maxsize=8)
+def compile_excludes(globs: tuple[str, ...]) -> Excludes:
+    """The Excludes for `globs`, compiled once per distinct list."""
+    return Excludes(globs)
+
+
+@dataclass
+class _Folder:
+    """A walked folder: its path below the walked top ("" for the top) and its Python files."""
+
+    rel: str
+    path: str
+    files: list[str] = field(default_factory=list)
+    gitignore: bool = False
+
+
+def _walk(top: str, below: str, excludes: Excludes) -> list[str]:
+    """Python files under `top`; git lists the ignored paths while Python walks the tree."""
+    git = _GitIgnored(top)
+    folders = _scan(top, below, excludes, git.ignores)
+    ignored = git.result()
+    if ignored is None:
+        return _keep(folders, _gitignore_matcher(folders))
+    return _keep(folders, ignored.__contains__ if ignored else None)
+
+
+def _scan(
+    top: str, below: str, excludes: Excludes, skip: Callable[[str], bool]
+) -> list[_Folder]:
+    """Every folder under `top` that is not excluded, skipped or a virtualenv, parents first."""
+    folders: list[_Folder] = []
+    stack = [_Folder("", top)]
+    while stack:
+        folder = stack.pop()
+        if folder.rel and skip(folder.rel + "/"):
+            continue
+        try:
+            with os.scandir(folder.path) as scan:
+                parent = _join(below, folder.rel)
+                subfolders = _sort_entries(folder, scan, parent, excludes)
+        except OSError:
+            continue
+        if subfolders is not None:
+            folders.append(folder)
+            stack.extend(subfolders)
+    return folders
+
+
+def _sort_entries(
+    folder: _Folder,
+    entries: Iterator[os.DirEntry[str]],
+    parent: str,
+    excludes: Excludes,
+) -> list[_Folder] | None:
+    """Collect the Python files of `folder`; its subfolders, or None for a virtualenv."""
+    subfolders: list[_Folder] = []
+    for entry in entries:
+        name = entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if not excludes.folder(name, parent):
+                subfolders.append(_Folder(_join(folder.rel, name), entry.path))
+        elif name.endswith(PYTHON_SUFFIXES):
+            if entry.is_file() and not excludes.file(name, parent):
+                folder.files.append(name)
+        elif name == ".gitignore":
+            folder.gitignore = True
+        elif name == "pyvenv.cfg" and folder.rel:
+            return None
+    return subfolders
+
+
+def _keep(folders: list[_Folder], ignored: Callable[[str], bool] | None) -> list[str]:
+    """Paths of the files not ignored; a folder is asked about as `rel/`."""
+    if ignored is None:
+        return [
+            f"{folder.path}{os.sep}{name}"
+            for folder in folders
+            for name in folder.files
+        ]
+    kept: list[str] = []
+    dropped: set[str] = set()
+    for folder in folders:
+        if folder.rel and (
+            folder.rel.rpartition("/")[0] in dropped or ignored(folder.rel + "/")
+        ):
+            dropped.add(folder.rel)
+            continue
+        prefix = folder.rel + "/" if folder.rel else ""
+        kept.extend(
+            f"{folder.path}{os.sep}{name}"
+            for name in folder.files
+            if not ignored(prefix + name)
+        )
+    return kept
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent}/{name}" if parent and name else parent or name
+
+
+class _GitIgnored:
+    """The paths git ignores under a folder, listed by `git ls-files` in a background thread.
+
+    The walk runs meanwhile and starts skipping ignored folders as soon as the list is in;
+    folders walked before that are filtered afterwards.
+    """
+
+    def __init__(self, top: str) -> None:
+        import threading
+
+        self.paths: frozenset[str] | None = None
+        self.done = threading.Event()
+        threading.Thread(target=self._list, args=(top,), daemon=True).start()
+
+    def _list(self, top: str) -> None:
+        import subprocess
+
+        try:
+            run = subprocess.run(
+                _GIT_IGNORED,
+                check=False,
+                cwd=top,
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+            )
+            if run.returncode == 0:
+                listed = frozenset(os.fsdecode(p) for p in run.stdout.split(b"\0") if p)
+                self.paths = (
+                    None if "./" in listed else listed
+                )  # `top` itself is ignored
+        except OSError:  # no git
+            pass
+        finally:
+            self.done.set()
+
+    def ignores(self, rel: str) -> bool:
+        """True when git has answered and ignores folder `rel/` or one of its parents."""
+        if not self.done.is_set() or not self.paths:
+            return False
+        end = rel.find("/")
+        while end != -1:
+            if rel[: end + 1] in self.paths:
+                return True
+            end = rel.find("/", end + 1)
+        return False
+
+    def result(self) -> frozenset[str] | None:
+        """The ignored paths; None outside a work tree, without git, or if `top` is ignored."""
+        self.done.wait()
+        return self.paths
+
+
+def _gitignore_matcher(folders: list[_Folder]) -> Callable[[str], bool] | None:
+    """Outside git: match with the .gitignore files found in the walk, deepest first."""
+    specs = {
+        folder.rel: _read_gitignore(folder.path)
+        for folder in folders
+        if folder.gitignore
+    }
+    if not specs:
+        return None
+
+    def ignored(rel: str) -> bool:
+        parents = rel.rstrip("/").split("/")[:-1]
+        for size in range(len(parents), -1, -1):
+            base = "/".join(parents[:size])
+            spec = specs.get(base)
+            if spec is not None:
+                verdict = spec.check_file(rel[len(base) + 1 :] if base else rel).include
+                if verdict is not None:
+                    return verdict
+        return False
+
+    return ignored
+
+
+def _read_gitignore(folder: str) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec
+
+    with open(
+        os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace"
+    ) as stream:
+        lines = stream.read().splitlines()
+    try:
+        return GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # git skips a bad pattern; so do we
+        return GitIgnoreSpec.from_lines(
+            line for line in lines if _valid_gitignore_line(line)
+        )
+
+
+def _valid_gitignore_line(line: str) -> bool:
+    from pathspec import GitIgnoreSpec
+
+    try:
+        GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
