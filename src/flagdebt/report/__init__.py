@@ -12,6 +12,11 @@ Renderer = Callable[[Sequence[Finding], "Summary"], str]
 FORMATS = {
     "text": "flagdebt.report.text:render_text",
     "json": "flagdebt.report.json:render_json",
+    "sarif": "flagdebt.report.sarif:render_sarif",
+    "github": "flagdebt.report.github:render_github",
+    "gitlab": "flagdebt.report.gitlab:render_gitlab",
+    "junit": "flagdebt.report.junit:render_junit",
+    "markdown": "flagdebt.report.markdown:render_markdown",
 }
 
 
