@@ -1,0 +1,301 @@
+"""`flagdebt init`: a starter flags.toml and [tool.flagdebt] for a project that already reads flags."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flagdebt.config import DEFAULT_MAX_SPRINTS, Config, load_config
+from flagdebt.files import discover, display_path
+from flagdebt.model import FLAG_TYPES, CallPattern, CallSite, Finding, FlagdebtError
+from flagdebt.registry import read_toml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_SHOWN_READS = 3
+TYPES = ", ".join(FLAG_TYPES[:-1]) + f" or {FLAG_TYPES[-1]}"
+
+REGISTRY_HEADER = f"""\
+# The feature-flag registry that `flagdebt check` reads, written by `flagdebt init`
+# from the flag reads found in the code. Review every entry: correct its type
+# ({TYPES}), then add owner and created. Until then
+# `flagdebt check` reports FD005 (incomplete-flag). Record the day a flag is fully
+# rolled out (rolled_out = 2026-09-01) or rolled back (rolled_back = ...).
+"""
+
+EXAMPLE = """
+# No flag reads were found. Register each flag like this:
+#
+# [flags.new-checkout]
+# type = "release"
+# owner = "payments"
+# created = 2026-06-01
+"""
+
+
+@dataclass
+class Found:
+    """A project's flag reads, grouped the way the registry lists them."""
+
+    keys: dict[str, list[CallSite]] = field(default_factory=dict)
+    unresolved: dict[str, list[CallSite]] = field(default_factory=dict)
+    dynamic: list[CallSite] = field(default_factory=list)
+
+
+def group_sites(sites: Iterable[CallSite]) -> Found:
+    """Sort reads into string keys, names that did not resolve, and runtime values."""
+    found = Found()
+    for site in sorted(sites):
+        if site.dynamic:
+            found.dynamic.append(site)
+        elif site.key is None:
+            found.unresolved.setdefault(site.spelling, []).append(site)
+        else:
+            found.keys.setdefault(site.key, []).append(site)
+    return found
+
+
+def toml_key(key: str) -> str:
+    """A TOML key: bare when it can be, else a quoted basic string."""
+    if _BARE_KEY.fullmatch(key):
+        return key
+    return json.dumps(key, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a `#` comment: one line, no control characters."""
+    return "".join(char if char.isprintable() else " " for char in text)
+
+
+def _where(site: CallSite) -> str:
+    return f"{site.path}:{site.line}" + (f" ({site.scope})" if site.scope else "")
+
+
+def _reads(sites: Sequence[CallSite]) -> str:
+    shown = ", ".join(_where(site) for site in sites[:_SHOWN_READS])
+    more = len(sites) - _SHOWN_READS
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def render_entry(key: str, sites: Sequence[CallSite]) -> str:
+    """One `[flags.KEY]` table with the placeholders a reviewer must fix."""
+    return (
+        f"\n[flags.{toml_key(key)}]\n"
+        f'type = "release"  # TODO: review ({TYPES})\n'
+        "# TODO: owner, created\n"
+        f"# read at {_comment(_reads(sites))}\n"
+    )
+
+
+def render_unresolved(unresolved: dict[str, list[CallSite]]) -> str:
+    """Comments for keys written as names that did not resolve to a string."""
+    if not unresolved:
+        return ""
+    lines = [
+        "\n# Keys written as names flagdebt could not resolve to a string. Register each",
+        '# under its real key with the name as an alias, e.g. aliases = ["Feature.NAME"]:',
+    ]
+    for spelling, sites in sorted(unresolved.items()):
+        lines.append(f"#   {_comment(spelling)}, read at {_comment(_reads(sites))}")
+    return "\n".join(lines) + "\n"
+
+
+def render_dynamic(dynamic: Sequence[CallSite]) -> str:
+    """Comments for reads whose key is a runtime value (FD006)."""
+    if not dynamic:
+        return ""
+    lines = [
+        "\n# Reads whose key is a runtime value (FD006); register their flags by hand:"
+    ]
+    for site in dynamic:
+        lines.append(
+            f"#   {_comment(_where(site))}: {_comment(f'{site.callee}({site.spelling})')}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_registry(found: Found) -> str:
+    """The starter flags.toml: keys sorted, then unresolved names and dynamic reads as comments."""
+    entries = "".join(render_entry(key, found.keys[key]) for key in sorted(found.keys))
+    example = "" if found.keys else EXAMPLE
+    return (
+        REGISTRY_HEADER
+        + entries
+        + example
+        + render_unresolved(found.unresolved)
+        + render_dynamic(found.dynamic)
+    )
+
+
+def render_config(calls: Sequence[CallPattern]) -> str:
+    """The [tool.flagdebt] table: the call patterns init scanned with, other defaults shown."""
+    spelled = ", ".join(json.dumps(pattern.spelled) for pattern in calls)
+    lifetimes = ", ".join(
+        f"{name} = {sprints}"
+        for name, sprints in DEFAULT_MAX_SPRINTS.items()
+        if sprints is not None
+    )
+    return (
+        "[tool.flagdebt]\n"
+        "# Written by `flagdebt init`; the registry is flags.toml next to this file.\n"
+        f"calls = [{spelled}]\n"
+        f"# sprint-days = {Config(Path()).sprint_days}\n"
+        f"# max-sprints = {{ {lifetimes} }}\n"
+    )
+
+
+def appended(text: str, snippet: str) -> str:
+    """What to add to the end of `text` so that `snippet` follows it after a blank line."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lead = (
+        "" if not text.strip() else ("" if text.endswith("\n") else newline) + newline
+    )
+    return lead + snippet.replace("\n", newline)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What init will write, decided before anything is written."""
+
+    config: Config
+    calls: tuple[CallPattern, ...]
+    pyproject: Path
+    has_table: bool
+    addition: str | None
+
+
+def plan(root: Path, extra_calls: Sequence[CallPattern], cwd: Path) -> Plan:
+    """Read the project's pyproject.toml and decide where the registry and config go."""
+    if not root.is_dir():
+        raise FlagdebtError(f"{display_path(root, cwd)}: not a folder")
+    pyproject = root / "pyproject.toml"
+    text, data = _read_pyproject(pyproject, display_path(pyproject, cwd))
+    tool = data.get("tool")
+    has_table = isinstance(tool, dict) and "flagdebt" in tool
+    config = load_config(cwd, pyproject) if has_table else Config(root=root)
+    calls = config.calls + tuple(p for p in extra_calls if p not in config.calls)
+    addition = (
+        None if has_table or text is None else appended(text, render_config(calls))
+    )
+    if addition is not None and text is not None and not _adds_table(text + addition):
+        addition = None
+    return Plan(config, calls, pyproject, has_table, addition)
+
+
+def _read_pyproject(path: Path, shown: str) -> tuple[str | None, dict[str, object]]:
+    if not path.is_file():
+        return None, {}
+    return read_toml(path, shown, "pyproject.toml")
+
+
+def _adds_table(text: str) -> bool:
+    """True when `text` is valid TOML with a [tool.flagdebt] table (it may not be: `tool = {}`)."""
+    try:
+        tool = tomllib.loads(text.removeprefix("\ufeff")).get("tool")
+    except tomllib.TOMLDecodeError:
+        return False
+    return isinstance(tool, dict) and isinstance(tool.get("flagdebt"), dict)
+
+
+def scan_project(
+    config: Config, calls: tuple[CallPattern, ...]
+) -> tuple[Found, list[Finding]]:
+    """The project's flag reads, and the files that could not be parsed."""
+    from flagdebt.check import project_index
+    from flagdebt.scanner import scan_paths
+
+    files = discover((config.root,), config)
+    displays = [display_path(path, config.root) for path in files]
+    scan = scan_paths(files, displays, calls, project_index(config))
+    return group_sites(scan.sites), scan.errors
+
+
+def write_new(path: Path, text: str, shown: str) -> None:
+    """Create `path` with `text`; never overwrite."""
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+    except FileExistsError:
+        raise FlagdebtError(_exists(shown)) from None
+    except OSError as error:
+        raise FlagdebtError(
+            f"{shown}: cannot write registry: {error.strerror}"
+        ) from None
+
+
+def append_text(path: Path, text: str, shown: str) -> None:
+    """Add `text` to the end of `path`, leaving every existing byte as it was."""
+    try:
+        with path.open("a", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+    except OSError as error:
+        raise FlagdebtError(
+            f"{shown}: cannot add [tool.flagdebt]: {error.strerror}"
+        ) from None
+
+
+def _exists(shown: str) -> str:
+    return f"{shown}: already exists; flagdebt init does not overwrite it"
+
+
+def init_project(
+    root: Path, extra_calls: Sequence[CallPattern] = (), cwd: Path | None = None
+) -> list[str]:
+    """Write flags.toml and [tool.flagdebt] for the project in `root`; return what to print."""
+    here = (cwd or Path.cwd()).resolve()
+    decided = plan((here / root).resolve(), extra_calls, here)
+    registry = decided.config.registry_path
+    if registry.exists():
+        raise FlagdebtError(_exists(display_path(registry, here)))
+    found, errors = scan_project(decided.config, decided.calls)
+    write_new(registry, render_registry(found), display_path(registry, here))
+    if decided.addition is not None:
+        append_text(
+            decided.pyproject, decided.addition, display_path(decided.pyproject, here)
+        )
+    return (
+        _registry_report(found, display_path(registry, here))
+        + [f"{e.path}:{e.line}: {e.message}" for e in errors]
+        + _config_report(decided, display_path(decided.pyproject, here))
+    )
+
+
+def _registry_report(found: Found, shown: str) -> list[str]:
+    count = len(found.keys)
+    lines = [
+        f"Wrote {shown} with {count} flag{'' if count == 1 else 's'} found in the code."
+    ]
+    skipped = sum(map(len, found.unresolved.values())) + len(found.dynamic)
+    if skipped:
+        lines.append(
+            f"{skipped} read{'' if skipped == 1 else 's'} without a string key: see the "
+            f"comments at the end of {shown} and register those flags by hand."
+        )
+    if count:
+        lines.append(
+            "Review each entry: correct its type, add owner and created "
+            "(`flagdebt check` reports FD005 until then)."
+        )
+    return lines
+
+
+def _config_report(decided: Plan, shown: str) -> list[str]:
+    if decided.has_table:
+        return [f"{shown} already has [tool.flagdebt]; left it unchanged."]
+    if decided.addition is not None:
+        return [f"Added [tool.flagdebt] to {shown}."]
+    why = (
+        "could not add [tool.flagdebt] to it safely"
+        if decided.pyproject.exists()
+        else "does not exist"
+    )
+    snippet = render_config(decided.calls).rstrip("\n")
+    return [f"{shown} {why}; add this to your project's pyproject.toml:", "", snippet]
