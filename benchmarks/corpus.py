@@ -310,6 +310,7 @@ def make_flag(
             state == "expired"
         ):  # ops / permission flags expire only by an explicit deadline
             spec.remove_by = days_before(rng, today, 1, 200)
+            spec.created = min(spec.created, spec.remove_by - timedelta(days=rng.randint(7, 120)))
         elif rng.random() < 0.15:
             spec.remove_by = today + timedelta(days=rng.randint(14, 200))
         return spec

@@ -1,15 +1,22 @@
-"""The read-only scan engine: stdlib `ast`, visiting only the statements on lines that can hold a flag call."""
+"""The read-only scan engine: stdlib `ast`, visiting only statements on lines that can hold a flag call."""
 
 from __future__ import annotations
 
 import ast
 import bisect
 import re
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from flagdebt.flagcall import (
-    NOT_A_NAME, SELF_NAMES, FileSymbols, KeyExpr, import_bindings, key_argument,
-    match_callee, plain_import_bindings, trigger_names,
+    NOT_A_NAME,
+    SELF_NAMES,
+    FileSymbols,
+    KeyExpr,
+    import_bindings,
+    key_argument,
+    match_callee,
+    plain_import_bindings,
+    trigger_names,
 )
 from flagdebt.model import CallPattern
 from flagdebt.sites import FileScan, RawSite, parse_suppressions, syntax_error
@@ -40,7 +47,14 @@ def target_lines(source: str, patterns: Sequence[CallPattern]) -> list[int]:
     for name in list(names):
         names.update(re.findall(rf"\b{re.escape(name)}\s+as\s+(\w+)", source))
     word = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
-    return [number for number, line in enumerate(source.splitlines(), start=1) if word.search(line)]
+    lines: list[int] = []
+    line, position = 1, 0
+    for match in word.finditer(source):
+        line += source.count("\n", position, match.start())
+        position = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def module_constants(tree: ast.Module) -> dict[str, str]:
@@ -59,7 +73,7 @@ def module_constants(tree: ast.Module) -> dict[str, str]:
 class _Walker:
     def __init__(self, source: str, patterns: Sequence[CallPattern], module: str,
                  is_package: bool) -> None:
-        self.lines = source.splitlines()
+        self.lines = source.split("\n")
         self.patterns = patterns
         self.module = module
         self.is_package = is_package
@@ -117,9 +131,9 @@ class _Walker:
     def _definition(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         for decorator in node.decorator_list:
             self._expressions(decorator, decorator.lineno, decorator=True)
-        header: list[ast.AST] = (list(node.bases) + [k.value for k in node.keywords]
-                                 if isinstance(node, ast.ClassDef)
-                                 else [*_defaults(node.args), node.returns])
+        header: list[ast.AST | None] = (
+            [*node.bases, *(k.value for k in node.keywords)] if isinstance(node, ast.ClassDef)
+            else [*_defaults(node.args), node.returns])
         for part in header:
             self._expressions(part, node.lineno)
         self.scopes.append(node.name)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
+from typing import TypeVar
 
 import libcst as cst
 import libcst.helpers
@@ -94,13 +95,19 @@ class _ImportPruner(_BlockKeeper):
 
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import
                      ) -> cst.Import | cst.RemovalSentinel:
-        return _prune(updated_node, updated_node.names, self.unused, parenthesized=False)
+        kept = _kept(updated_node.names, self.unused, parenthesized=False)
+        if kept is None:
+            return updated_node
+        return updated_node.with_changes(names=kept) if kept else cst.RemoveFromParent()
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
                          ) -> cst.ImportFrom | cst.RemovalSentinel:
         if isinstance(updated_node.names, cst.ImportStar):
             return updated_node
-        return _prune(updated_node, updated_node.names, self.unused, updated_node.lpar is not None)
+        kept = _kept(updated_node.names, self.unused, updated_node.lpar is not None)
+        if kept is None:
+            return updated_node
+        return updated_node.with_changes(names=kept) if kept else cst.RemoveFromParent()
 
 
 def close_line(original: cst.SimpleStatementLine, line: cst.SimpleStatementLine
@@ -114,17 +121,16 @@ def close_line(original: cst.SimpleStatementLine, line: cst.SimpleStatementLine
     return line.with_changes(body=[*line.body[:-1], last])
 
 
-def _prune(node: cst.Import | cst.ImportFrom, names: Sequence[cst.ImportAlias],
-           unused: set[str], parenthesized: bool) -> cst.Import | cst.ImportFrom | cst.RemovalSentinel:
+def _kept(names: Sequence[cst.ImportAlias], unused: set[str],
+          parenthesized: bool) -> list[cst.ImportAlias] | None:
+    """The aliases an import keeps, None when it keeps them all."""
     kept = [alias for alias in names if _bound_name(alias) not in unused]
     if len(kept) == len(names):
-        return node
-    if not kept:
-        return cst.RemoveFromParent()
-    if not parenthesized or names[-1] not in kept:
+        return None
+    if kept and (not parenthesized or names[-1] not in kept):
         trailing = names[-1].comma if parenthesized else cst.MaybeSentinel.DEFAULT
         kept[-1] = kept[-1].with_changes(comma=trailing)
-    return node.with_changes(names=kept)
+    return kept
 
 
 def prune_imports(before: cst.Module, after: cst.Module) -> cst.Module:
@@ -136,13 +142,20 @@ def prune_imports(before: cst.Module, after: cst.Module) -> cst.Module:
     return trim_head(before.body, after.visit(_ImportPruner(unused)))
 
 
+def leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    """The blank and comment lines above a statement."""
+    lines: Sequence[cst.EmptyLine] = getattr(statement, "leading_lines", ())
+    return lines
+
+
 def _blank_head(statement: cst.BaseStatement) -> bool:
-    return bool(statement.leading_lines) and statement.leading_lines[0].comment is None
+    lines = leading_lines(statement)
+    return bool(lines) and lines[0].comment is None
 
 
 def _blank_count(statement: cst.BaseStatement) -> int:
     count = 0
-    for line in statement.leading_lines:
+    for line in leading_lines(statement):
         if line.comment is not None:
             break
         count += 1
@@ -161,20 +174,22 @@ def carry_blank_lines(original: Sequence[cst.BaseStatement], updated: Sequence[c
         if carry and 0 < index < len(result) and _blank_count(result[index]) < carry:
             target = result[index]
             extra = [cst.EmptyLine(indent=False)] * (carry - _blank_count(target))
-            result[index] = target.with_changes(leading_lines=[*extra, *target.leading_lines])
+            result[index] = target.with_changes(leading_lines=[*extra, *leading_lines(target)])
         carry, index = 0, index + count
     return result
 
 
-def trim_head(before: Sequence[cst.BaseStatement], node: cst.Module | cst.IndentedBlock
-              ) -> cst.Module | cst.IndentedBlock:
+Block = TypeVar("Block", cst.Module, cst.IndentedBlock)
+
+
+def trim_head(before: Sequence[cst.BaseStatement], node: Block) -> Block:
     """Drop blank lines a removal left at the top of a module or block."""
     if not node.body or (before and _blank_head(before[0])) or not _blank_head(node.body[0]):
         return node
     if isinstance(node, cst.Module) and any(line.comment for line in node.header):
         return node
     first = node.body[0]
-    lines = list(first.leading_lines)
+    lines = list(leading_lines(first))
     while lines and lines[0].comment is None:
         lines.pop(0)
     return node.with_changes(body=[first.with_changes(leading_lines=lines), *node.body[1:]])

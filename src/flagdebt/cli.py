@@ -34,7 +34,7 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-class _Date(click.ParamType):
+class _Date(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None,
@@ -150,6 +150,50 @@ def explain(code: str | None) -> None:
             click.echo(f"# {rule.code} {rule.name} ({rule.severity})\n\n{rule_doc(rule)}")
             return
     raise FlagdebtError(f"unknown rule '{code}' (run `flagdebt explain` for the list)")
+
+
+@cli.command()
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@CALL
+def init(path: Path, calls: tuple[str, ...]) -> None:
+    """Write a starter flags.toml and [tool.flagdebt] for the project in PATH (default: .)."""
+    from flagdebt.init import init_project
+
+    extra = tuple(parse_call_pattern(text) for text in calls)
+    for line in init_project(path, extra):
+        click.echo(line)
+
+
+@cli.command("report")
+@PATHS
+@click.option("--owner", help="Only the flags of this owner ('(no owner)': flags without one).")
+@click.option("--format", "fmt", type=click.Choice(("html", "json", "markdown", "text")),
+              default="text", show_default=True)
+@TODAY
+@REGISTRY
+@CONFIG
+@CALL
+@click.option("--output", type=click.Path(path_type=Path), help="Write the report to this file.")
+def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: date | None,
+                 registry: Path | None, config_path: Path | None, calls: tuple[str, ...],
+                 output: Path | None) -> None:
+    """Every flag by owner: state, age, deadline, call sites and the command that removes it."""
+    from flagdebt.check import project_index
+    from flagdebt.owners import RemoveCommand, build_owner_report
+    from flagdebt.report.owners import owner_renderer
+    from flagdebt.scanner import scan_paths
+
+    config = _configure(config_path, registry, calls)
+    flags = _registry(config)
+    cwd = Path.cwd()
+    files = discover(paths or (config.root,), config)
+    scan = scan_paths(files, [display_path(path, cwd) for path in files], config.calls,
+                      project_index(config))
+    typed = (("--config", config_path), ("--registry", registry), *(("--call", c) for c in calls))
+    how = RemoveCommand(tuple(str(part) for pair in typed if pair[1] for part in pair))
+    data = build_owner_report(flags, scan.sites, config, today or date.today(), owner, how,
+                              [error.path for error in scan.errors])
+    _emit(owner_renderer(fmt)(data), output)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

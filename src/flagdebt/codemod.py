@@ -6,23 +6,38 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence, Union
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flagdebt.cleanup import carry_blank_lines, close_line, drop_constants, prune_imports, trim_head
+from flagdebt.cleanup import (
+    carry_blank_lines,
+    close_line,
+    drop_constants,
+    leading_lines,
+    prune_imports,
+    trim_head,
+)
 from flagdebt.config import DEFAULT_CALLS
 from flagdebt.cstscan import find_calls
 from flagdebt.flagcall import Lookup, Resolved, resolve
 from flagdebt.fold import (
-    Consts, fold_all_any, fold_boolean, fold_compare, fold_ifexp, fold_not, negate, strip_parens,
+    Consts,
+    fold_all_any,
+    fold_boolean,
+    fold_compare,
+    fold_ifexp,
+    fold_not,
+    negate,
+    strip_parens,
 )
 from flagdebt.inline import inline_plan
 from flagdebt.model import CallPattern
 
-Statement = Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]
+Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel
 TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
 
@@ -228,7 +243,8 @@ class _Remover(cst.CSTTransformer):
         return fold_ifexp(updated_node, self.consts) or updated_node
 
     # Statements.
-    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> Statement | cst.Else:
+    def leave_If(  # type: ignore[override]  # an elif may become an else
+            self, original_node: cst.If, updated_node: cst.If) -> Statement | cst.Else:
         value = self.consts.value(updated_node.test)
         if value is None:
             return self._tidy_if(original_node, updated_node)
@@ -271,8 +287,8 @@ class _Remover(cst.CSTTransformer):
                                              whitespace_after_while=cst.SimpleWhitespace(" "))
         return updated_node
 
-    def leave_Else(self, original_node: cst.Else, updated_node: cst.Else
-                   ) -> cst.Else | cst.RemovalSentinel:
+    def leave_Else(  # type: ignore[override]  # an optional field may be removed
+            self, original_node: cst.Else, updated_node: cst.Else) -> cst.Else | cst.RemovalSentinel:
         return cst.RemoveFromParent() if id(updated_node.body) in self.emptied else updated_node
 
     def leave_Assert(self, original_node: cst.Assert, updated_node: cst.Assert
@@ -308,8 +324,8 @@ class _Remover(cst.CSTTransformer):
                                   ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
         return close_line(original_node, updated_node)
 
-    def leave_CompIf(self, original_node: cst.CompIf, updated_node: cst.CompIf
-                     ) -> cst.CompIf | cst.RemovalSentinel:
+    def leave_CompIf(  # type: ignore[override]  # a sequence element may be removed
+            self, original_node: cst.CompIf, updated_node: cst.CompIf) -> cst.CompIf | cst.RemovalSentinel:
         if self.consts.value(updated_node.test):
             return cst.RemoveFromParent()
         if updated_node.test is not original_node.test:
@@ -358,15 +374,17 @@ class _Remover(cst.CSTTransformer):
 
     # Blocks.
     def _flatten(self, owner: cst.If | cst.While, block: cst.BaseSuite) -> Statement:
+        statements: list[cst.BaseStatement]
         if isinstance(block, cst.SimpleStatementSuite):
-            statements: list[cst.BaseStatement] = [cst.SimpleStatementLine(
-                body=block.body, trailing_whitespace=block.trailing_whitespace)]
-        else:
+            statements = [cst.SimpleStatementLine(body=block.body,
+                                                  trailing_whitespace=block.trailing_whitespace)]
+        elif isinstance(block, cst.IndentedBlock):
             statements = list(block.body)
         if not statements:
             return cst.RemoveFromParent()
         first = statements[0]
-        statements[0] = first.with_changes(leading_lines=[*owner.leading_lines, *first.leading_lines])
+        statements[0] = first.with_changes(leading_lines=[*owner.leading_lines,
+                                                          *leading_lines(first)])
         if isinstance(block, cst.IndentedBlock) and block.footer:
             self.footers[id(statements[-1])] = block.footer
         if _is_terminal(statements[-1]):
@@ -387,7 +405,8 @@ class _Remover(cst.CSTTransformer):
                 continue
             if index + 1 < len(statements):
                 after = statements[index + 1]
-                statements[index + 1] = after.with_changes(leading_lines=[*footer, *after.leading_lines])
+                statements[index + 1] = after.with_changes(leading_lines=[*footer,
+                                                                          *leading_lines(after)])
             else:
                 trailing.extend(footer)
         return statements, trailing
@@ -399,7 +418,7 @@ class _Remover(cst.CSTTransformer):
         if statements or not original_node.body:
             if statements == list(updated_node.body) and not trailing:
                 block = updated_node
-            return trim_head(original_node.body, block)  # type: ignore[return-value]
+            return trim_head(original_node.body, block)
         emptied = block.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
         self.emptied.add(id(emptied))
         return emptied
@@ -407,4 +426,4 @@ class _Remover(cst.CSTTransformer):
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         statements, trailing = self._settle(original_node.body, updated_node.body)
         module = updated_node.with_changes(body=statements, footer=[*trailing, *updated_node.footer])
-        return trim_head(original_node.body, module)  # type: ignore[return-value]
+        return trim_head(original_node.body, module)

@@ -6,20 +6,25 @@ scanner so a test can hold it to the same results as the fast `ast` engine.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flagdebt.flagcall import (
-    NOT_A_NAME, SELF_NAMES, FileSymbols, KeyExpr, import_bindings, key_argument,
-    match_callee, plain_import_bindings,
+    NOT_A_NAME,
+    SELF_NAMES,
+    FileSymbols,
+    KeyExpr,
+    import_bindings,
+    key_argument,
+    match_callee,
+    plain_import_bindings,
 )
 from flagdebt.model import CallPattern
 from flagdebt.sites import FileScan, RawSite, parse_suppressions, syntax_error
 
-FunctionNode = Union[cst.FunctionDef, cst.Lambda]
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
@@ -244,7 +249,8 @@ class CallFinder(cst.CSTVisitor):
     def _fstring_part(self, part: cst.BaseFormattedStringContent) -> cst.BaseExpression | str:
         if isinstance(part, cst.FormattedStringText):
             return part.value.replace("{{", "{").replace("}}", "}")
-        if part.conversion is None and part.format_spec is None:
+        if isinstance(part, cst.FormattedStringExpression) and part.conversion is None \
+                and part.format_spec is None:
             return part.expression
         return cst.Ellipsis()  # any expression the key resolver treats as dynamic
 

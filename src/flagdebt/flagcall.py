@@ -7,8 +7,9 @@ reads a flag and which key it reads is made here, once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Mapping, Sequence, TypeVar
+from typing import Literal, TypeVar
 
 from flagdebt.model import CallPattern
 

@@ -8,7 +8,7 @@ context (an `if` test, an operand of `not`, ...) only truthiness must be preserv
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -29,8 +29,10 @@ class Consts:
 
     def make(self, value: bool, like: cst.BaseExpression | None = None) -> cst.Name:
         """A new `True`/`False` name, with the parentheses of the node it replaces."""
-        parens = {"lpar": like.lpar, "rpar": like.rpar} if like is not None else {}
-        return self.mark(cst.Name("True" if value else "False", **parens), value)
+        name = cst.Name("True" if value else "False")
+        if like is not None and like.lpar:
+            name = name.with_changes(lpar=like.lpar, rpar=like.rpar)
+        return self.mark(name, value)
 
     def mark(self, node: cst.Name, value: bool) -> cst.Name:
         self._values[id(node)] = value

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 FLAG_TYPES = ("release", "experiment", "ops", "permission")

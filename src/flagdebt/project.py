@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from flagdebt.astscan import module_constants
 from flagdebt.flagcall import FileSymbols, import_bindings, plain_import_bindings

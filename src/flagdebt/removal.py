@@ -7,11 +7,11 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
-from flagdebt.codemod import CannotRewrite, Rewrite, Skip, rewrite_source
+from flagdebt.codemod import CannotRewrite, Skip, rewrite_source
 from flagdebt.flagcall import trigger_names
 from flagdebt.model import CallPattern
 from flagdebt.project import ProjectIndex, module_of

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 import inspect
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Iterator, Sequence
 
 from flagdebt.config import Config
 from flagdebt.model import CallSite, Finding, Flag, Registry, Rule

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import codecs
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from flagdebt.astscan import scan_source
 from flagdebt.flagcall import trigger_names
@@ -41,13 +41,16 @@ def decode_source(data: bytes) -> str:
     return data.decode("utf-8")
 
 
-def scan_file(path: Path, display: str, patterns: Sequence[CallPattern]) -> FileScan | None:
+def scan_file(path: str | Path, display: str, patterns: Sequence[CallPattern],
+              triggers: Sequence[bytes] | None = None) -> FileScan | None:
     """Scan one file; None when its bytes cannot hold a flag call or a suppression."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as stream:
+            data = stream.read()
     except OSError as error:
         return FileScan(display, error=syntax_error(display, 1, 1, error.strerror or str(error)))
-    triggers = [name.encode() for name in trigger_names(patterns)]
+    if triggers is None:
+        triggers = [name.encode() for name in trigger_names(patterns)]
     has_call = any(trigger in data for trigger in triggers)
     if not has_call and b"flagdebt:" not in data:
         return None
@@ -57,17 +60,21 @@ def scan_file(path: Path, display: str, patterns: Sequence[CallPattern]) -> File
         return FileScan(display, error=syntax_error(display, 1, 1, f"cannot decode: {error}"))
     if not has_call:
         return FileScan(display, suppressions=parse_suppressions(source, display))
-    module, is_package = module_of(path)
+    module, is_package = module_of(Path(path))
     return scan_source(source, display, patterns, module, is_package)
 
 
-def _scan_chunk(job: tuple[list[tuple[Path, str]], tuple[CallPattern, ...]]) -> list[FileScan]:
+Job = tuple[list[tuple[str, str]], tuple[CallPattern, ...]]
+
+
+def _scan_chunk(job: Job) -> list[FileScan]:
     files, patterns = job
+    triggers = [name.encode() for name in trigger_names(patterns)]
     return [scan for path, display in files
-            if (scan := scan_file(path, display, patterns)) is not None]
+            if (scan := scan_file(path, display, patterns, triggers)) is not None]
 
 
-def _scan_all(files: list[tuple[Path, str]], patterns: tuple[CallPattern, ...],
+def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...],
               jobs: int) -> list[FileScan]:
     if jobs <= 1 or len(files) < POOL_THRESHOLD:
         return _scan_chunk((files, patterns))
@@ -80,15 +87,17 @@ def _scan_all(files: list[tuple[Path, str]], patterns: tuple[CallPattern, ...],
     return [scan for chunk in results for scan in chunk]
 
 
-def scan_paths(files: Sequence[Path], displays: Sequence[str], patterns: tuple[CallPattern, ...],
-               index: ProjectIndex, jobs: int | None = None) -> ScanResult:
+def scan_paths(files: Sequence[str | Path], displays: Sequence[str],
+               patterns: tuple[CallPattern, ...], index: ProjectIndex,
+               jobs: int | None = None) -> ScanResult:
     """Scan many files and resolve keys that refer to constants in other modules."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    scans = _scan_all(list(zip(files, displays)), patterns, jobs)
-    real = dict(zip(displays, files))
+    paths = [os.fspath(path) for path in files]
+    scans = _scan_all(list(zip(paths, displays)), patterns, jobs)
+    real = dict(zip(displays, paths))
     for scan in scans:
         if scan.sites:
-            index.add_root(import_root(real[scan.path]))
+            index.add_root(import_root(Path(real[scan.path])))
     result = ScanResult(files_scanned=len(files))
     for scan in sorted(scans, key=lambda s: s.path):
         if scan.error is not None:

@@ -57,7 +57,7 @@ def parse_suppressions(source: str, path: str) -> list[Suppression]:
     if "flagdebt:" not in source:
         return []
     found = []
-    for number, line in enumerate(source.splitlines(), start=1):
+    for number, line in enumerate(source.split("\n"), start=1):
         match = SUPPRESSION.search(line) if "flagdebt:" in line else None
         if match:
             found.append(_suppression(path, number, match))

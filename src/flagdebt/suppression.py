@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Callable, Sequence
 
 from flagdebt.model import CallSite, Finding, Suppression
 
