@@ -204,3 +204,44 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = readme.split("```sh\n")[2].split("\n")[0]
     assert "pytest" in command
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_statistics_replace_the_report(run) -> None:
+    result = run(SHOP, "check", "--today", TODAY, "--statistics")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "FD001" in lines[0] and "expired-flag" in lines[0]
+    assert lines[-1].split() == ["7", "total"]
+    assert not any(line.startswith("shop/") for line in lines)
+
+
+def test_baseline_survives_an_inserted_line(run, tmp_path: Path) -> None:
+    write_tree(tmp_path, PROJECT)
+    written = run(tmp_path, "check", "--today", TODAY, "--write-baseline", "baseline.json")
+    assert written.exit_code == 0
+    assert "Wrote 1 finding to baseline.json." in written.output
+    assert "\"line\"" not in (tmp_path / "baseline.json").read_text()
+    views = tmp_path / "app" / "views.py"
+    views.write_text("import os\n\n" + views.read_text())
+    quiet = run(tmp_path, "check", "--today", TODAY, "--baseline", "baseline.json")
+    assert quiet.exit_code == 0, quiet.output
+    assert codes(quiet.output) == []
+    views.write_text(views.read_text() + "\n\ndef more():\n    return flag_enabled(\"new-checkout\")\n")
+    new = run(tmp_path, "check", "--today", TODAY, "--baseline", "baseline.json")
+    assert new.exit_code == 1
+    assert codes(new.output) == [("app/views.py:13:12", "FD001")]
+
+
+def test_baseline_reports_fixed_entries(run, tmp_path: Path) -> None:
+    write_tree(tmp_path, PROJECT)
+    run(tmp_path, "check", "--today", TODAY, "--write-baseline", "baseline.json")
+    assert run(tmp_path, "remove", "new-checkout").exit_code == 0
+    result = run(tmp_path, "check", "--today", TODAY, "--baseline", "baseline.json")
+    assert result.exit_code == 0
+    assert "1 baseline entry" in result.output
+
+
+def test_baseline_options_exclude_each_other(run, tmp_path: Path) -> None:
+    write_tree(tmp_path, PROJECT)
+    result = run(tmp_path, "check", "--baseline", "a.json", "--write-baseline", "b.json")
+    assert result.exit_code == 2

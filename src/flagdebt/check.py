@@ -12,7 +12,7 @@ from flagdebt.model import Finding, Registry
 from flagdebt.project import ProjectIndex
 from flagdebt.report import Summary, summarize
 from flagdebt.rules import RULES, Context, evaluate, is_selected
-from flagdebt.scanner import ScanResult, scan_paths
+from flagdebt.scanner import Progress, ScanResult, scan_paths
 from flagdebt.suppression import apply_suppressions
 
 
@@ -31,9 +31,9 @@ def project_index(config: Config) -> ProjectIndex:
 
 
 def run_check(config: Config, registry: Registry, files: Sequence[Path], displays: Sequence[str],
-              today: date, whole_project: bool) -> Outcome:
+              today: date, whole_project: bool, progress: Progress | None = None) -> Outcome:
     """Scan the files, evaluate the selected rules and apply suppressions."""
-    scan = scan_paths(files, displays, config.calls, project_index(config))
+    scan = scan_paths(files, displays, config.calls, project_index(config), progress=progress)
 
     def selected(code: str) -> bool:
         return is_selected(code, config.select, config.ignore)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import click
 
 from flagdebt import __version__
 from flagdebt.config import Config, load_config, parse_call_pattern
 from flagdebt.files import discover, display_path, is_whole_project
-from flagdebt.model import FlagdebtError, Registry
+from flagdebt.model import Finding, FlagdebtError, Registry
 from flagdebt.registry import load_registry
 from flagdebt.report import FORMATS, renderer
 
@@ -105,23 +107,78 @@ CALL = click.option("--call", "calls", multiple=True, metavar="NAME[:ARG]",
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path), help="Write the report to this file.")
+@click.option("--statistics", is_flag=True,
+              help="Print a count per rule instead of the report (--output still gets the report).")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path),
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(path_type=Path),
+              help="Record the current findings in this file and exit 0.")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, registry: Path | None,
           config_path: Path | None, calls: tuple[str, ...], select: tuple[str, ...],
-          ignore: tuple[str, ...], exit_zero: bool, fmt: str, output: Path | None) -> None:
+          ignore: tuple[str, ...], exit_zero: bool, fmt: str, output: Path | None,
+          statistics: bool, baseline_file: Path | None, write_baseline: Path | None) -> None:
     """Report expired, unknown, archived and unused flags. Exit 1 on any error finding."""
     from flagdebt.check import run_check
+    from flagdebt.report import summarize
 
+    if baseline_file is not None and write_baseline is not None:
+        raise click.UsageError("--baseline and --write-baseline cannot be used together")
     config = _configure(config_path, registry, calls, select, ignore)
     flags = _registry(config)
     cwd = Path.cwd()
     files = discover(paths or (config.root,), config)
     displays = [display_path(path, cwd) for path in files]
-    outcome = run_check(config, flags, files, displays, today or date.today(),
-                        is_whole_project(paths, config))
-    summary = replace(outcome.summary, color=fmt == "text" and _use_color(output))
-    _emit(renderer(fmt)(outcome.findings, summary), output)
-    ctx.exit(0 if exit_zero or outcome.summary.errors == 0 else 1)
+    whole = is_whole_project(paths, config)
+    with _progress(len(files)) as progress:
+        outcome = run_check(config, flags, files, displays, today or date.today(), whole, progress)
+    findings = outcome.findings
+    if write_baseline is not None:
+        _record_baseline(write_baseline, findings, cwd)
+        ctx.exit(0)
+    if baseline_file is not None:
+        findings = _apply_baseline(baseline_file, findings, cwd, whole)
+    summary = replace(summarize(findings, outcome.summary.flags, outcome.summary.call_sites,
+                                outcome.summary.files, outcome.summary.suppressed),
+                      color=fmt == "text" and _use_color(output))
+    if not statistics or output is not None:
+        _emit(renderer(fmt)(findings, summary), output)
+    if statistics:
+        from flagdebt.report.statistics import render_statistics
+
+        click.echo(render_statistics(findings, summary), nl=False)
+    ctx.exit(0 if exit_zero or summary.errors == 0 else 1)
+
+
+PROGRESS_MIN_FILES = 2000
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for large scans on a terminal; nothing when piped or in CI."""
+    if total < PROGRESS_MIN_FILES or not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    with click.progressbar(length=total, label="Scanning", file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _record_baseline(path: Path, findings: Sequence[Finding], cwd: Path) -> None:
+    from flagdebt.baseline import write_baseline
+
+    count = write_baseline(path, findings, cwd)
+    plural = "" if count == 1 else "s"
+    click.echo(f"Wrote {count} finding{plural} to {display_path(path, cwd)}.", err=True)
+
+
+def _apply_baseline(path: Path, findings: Sequence[Finding], cwd: Path, whole: bool) -> list[Finding]:
+    from flagdebt.baseline import apply_baseline, describe_fixed, load_baseline
+
+    shown = display_path(path, cwd)
+    kept, fixed = apply_baseline(findings, load_baseline(path, shown), cwd)
+    if fixed and whole:
+        click.echo(describe_fixed(fixed, shown), err=True)
+    return kept
 
 
 def _emit(text: str, output: Path | None) -> None:

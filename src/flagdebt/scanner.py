@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from flagdebt.project import ProjectIndex, import_root, module_of
 from flagdebt.sites import FileScan, call_sites, parse_suppressions, syntax_error
 
 POOL_THRESHOLD = 400  # below this many files a process pool costs more than it saves
+Progress = Callable[[int], None]  # told how many more files were scanned
 
 
 @dataclass
@@ -74,26 +75,34 @@ def _scan_chunk(job: Job) -> list[FileScan]:
             if (scan := scan_file(path, display, patterns, triggers)) is not None]
 
 
-def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...],
-              jobs: int) -> list[FileScan]:
+def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...], jobs: int,
+              progress: Progress | None) -> list[FileScan]:
     if jobs <= 1 or len(files) < POOL_THRESHOLD:
-        return _scan_chunk((files, patterns))
+        found = _scan_chunk((files, patterns))
+        if progress is not None:
+            progress(len(files))
+        return found
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    chunks = [(files[start::jobs * 4], patterns) for start in range(jobs * 4)]
+    parts = jobs * 8
+    chunks = [(files[start::parts], patterns) for start in range(parts)]
+    scans: list[FileScan] = []
     with multiprocessing.get_context(method).Pool(jobs) as pool:
-        results = pool.map(_scan_chunk, chunks)
-    return [scan for chunk in results for scan in chunk]
+        for (chunk, _), found in zip(chunks, pool.imap(_scan_chunk, chunks)):
+            scans.extend(found)
+            if progress is not None:
+                progress(len(chunk))
+    return scans
 
 
 def scan_paths(files: Sequence[str | Path], displays: Sequence[str],
                patterns: tuple[CallPattern, ...], index: ProjectIndex,
-               jobs: int | None = None) -> ScanResult:
+               jobs: int | None = None, progress: Progress | None = None) -> ScanResult:
     """Scan many files and resolve keys that refer to constants in other modules."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     paths = [os.fspath(path) for path in files]
-    scans = _scan_all(list(zip(paths, displays)), patterns, jobs)
+    scans = _scan_all(list(zip(paths, displays)), patterns, jobs, progress)
     real = dict(zip(displays, paths))
     for scan in scans:
         if scan.sites:
