@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pathspec import GitIgnoreSpec
 
+from flagdebt import files
 from flagdebt.config import Config
 from flagdebt.files import (
+    SIMPLE_GLOB,
     compile_excludes,
     discover,
     discover_text,
@@ -70,9 +76,7 @@ def test_walks_python_files_sorted_and_skips_default_excludes(tree: Path) -> Non
 def test_sorted_like_paths_not_like_strings(tmp_path: Path) -> None:
     make(tmp_path, "a-b/x.py", "a/x.py", "a.py")
     assert found(tmp_path) == ["a/x.py", "a-b/x.py", "a.py"]
-    assert discover([], Config(root=tmp_path)) == sorted(
-        discover([], Config(root=tmp_path))
-    )
+    assert discover([], Config(root=tmp_path)) == sorted(discover([], Config(root=tmp_path)))
 
 
 def test_returns_absolute_paths(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,9 +86,7 @@ def test_returns_absolute_paths(tree: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_extend_exclude_with_a_relative_path(tree: Path) -> None:
-    assert "tests/fixtures/case.py" not in found(
-        tree, extend_exclude=("tests/fixtures/*",)
-    )
+    assert "tests/fixtures/case.py" not in found(tree, extend_exclude=("tests/fixtures/*",))
     assert "tests/test_app.py" in found(tree, extend_exclude=("tests/fixtures/*",))
 
 
@@ -95,9 +97,7 @@ def test_relative_excludes_apply_when_walking_a_subfolder(tree: Path) -> None:
 
 def test_discover_text_gives_the_same_files_as_strings(tree: Path) -> None:
     config = Config(root=tree)
-    assert discover_text([str(tree)], config) == [
-        str(p) for p in discover([tree], config)
-    ]
+    assert discover_text([str(tree)], config) == [str(p) for p in discover([tree], config)]
 
 
 def test_exclude_replaces_the_defaults(tree: Path) -> None:
@@ -113,9 +113,7 @@ def test_exclude_replaces_the_defaults(tree: Path) -> None:
         pytest.param(("*.pyi",), ["app/main.py", "app/sub/deep.py"], id="name-glob"),
         pytest.param(("sub/",), ["app/main.py", "app/types.pyi"], id="folder-name"),
         pytest.param(("/app/sub",), ["app/main.py", "app/types.pyi"], id="anchored"),
-        pytest.param(
-            ("**/deep.py",), ["app/main.py", "app/types.pyi"], id="double-star"
-        ),
+        pytest.param(("**/deep.py",), ["app/main.py", "app/types.pyi"], id="double-star"),
         pytest.param(("app/*", "!app/main.py"), ["app/main.py"], id="negation"),
         pytest.param(
             ("main.py/",),
@@ -149,9 +147,7 @@ def test_duplicates_are_dropped(tree: Path) -> None:
 def test_missing_paths_are_errors(tree: Path) -> None:
     with pytest.raises(FlagdebtError) as error:
         discover([Path("nope.py"), tree / "z.py", Path("gone")], Config(root=tree))
-    assert (
-        str(error.value) == "path 'nope.py' does not exist\npath 'gone' does not exist"
-    )
+    assert str(error.value) == "path 'nope.py' does not exist\npath 'gone' does not exist"
 
 
 def test_a_virtualenv_at_the_top_of_the_walk_is_walked(tmp_path: Path) -> None:
@@ -178,6 +174,35 @@ def test_bad_exclude_pattern(tmp_path: Path) -> None:
 
 def test_excludes_are_compiled_once() -> None:
     assert compile_excludes(("build",)) is compile_excludes(("build",))
+
+
+def test_explicit_files_do_not_load_pathspec(tree: Path) -> None:
+    """pre-commit passes a few files; pathspec's import (~30 ms) is not needed for them."""
+    code = (
+        "import sys; from pathlib import Path; from flagdebt.config import load_config; "
+        "from flagdebt.files import discover; "
+        f"discover([Path('app/main.py'), Path('z.py')], load_config(Path('{tree}'))); "
+        "assert 'pathspec' not in sys.modules, 'pathspec was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=tree, check=True)
+
+
+SIMPLE_GLOBS = st.text(alphabet="ab.*?/-", min_size=1, max_size=8)
+NAMES = st.text(alphabet="ab.-", min_size=1, max_size=4).filter(lambda n: n not in (".", ".."))
+PATHS = st.lists(NAMES, min_size=1, max_size=4)
+
+
+@given(SIMPLE_GLOBS)
+def test_pathspec_accepts_every_simple_glob(glob: str) -> None:
+    assert SIMPLE_GLOB.fullmatch(glob)
+    GitIgnoreSpec.from_lines([glob])
+
+
+@given(SIMPLE_GLOBS, PATHS, st.booleans())
+def test_the_needle_prefilter_never_hides_a_match(glob: str, parts: list[str], folder: bool) -> None:
+    path = "/".join(parts) + ("/" if folder else "")
+    expected = GitIgnoreSpec.from_lines([glob]).match_file(path)
+    assert files._Glob(glob).matches(path) == expected
 
 
 # .gitignore
@@ -238,9 +263,18 @@ def test_explicit_ignored_files_are_taken(repo: Path) -> None:
     assert found(repo, [repo / "src/_version.py"]) == ["src/_version.py"]
 
 
-def test_gitignore_files_are_read_outside_git(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.skipif(not HAS_GIT, reason="needs git")
+def test_the_walk_skips_what_git_ignores_once_git_has_answered(repo: Path) -> None:
+    git(repo, "init", "-q")
+    listing = files._GitIgnored(str(repo))
+    ignored = {"generated/", "notes/", "src/_version.py", "data/sub/drop.py"}
+    assert listing.result() == frozenset(ignored)
+    excludes = compile_excludes(Config(root=repo).excludes)
+    walked = [f.rel for f in files._scan(str(repo), "", excludes, listing.ignores)]
+    assert sorted(walked) == ["", "data", "data/sub", "src"]
+
+
+def test_gitignore_files_are_read_outside_git(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(repo.parent))
     assert found(repo) == ["data/sub/keep.py", "src/app.py", "src/new.py"]
 

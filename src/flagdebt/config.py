@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flagdebt.files import display_path
+from flagdebt.files import SIMPLE_GLOB, display_path
 from flagdebt.model import FLAG_TYPES, CallPattern, FlagdebtError
 from flagdebt.registry import Problems, describe, did_you_mean, index_keys, read_toml
 
@@ -32,9 +32,7 @@ DEFAULT_EXCLUDE = (
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "build",
     "dist", "node_modules", "site-packages", "*.egg-info", "__pypackages__",
 )  # fmt: skip
-CALL_PATTERN_HELP = (
-    "expected NAME[:ARG], e.g. 'flag_enabled', 'waffle.flag_is_active:1'"
-)
+CALL_PATTERN_HELP = "expected NAME[:ARG], e.g. 'flag_enabled', 'waffle.flag_is_active:1'"
 _CODE_PREFIX = re.compile(r"FD\d{0,3}")
 _CALL_KEYS = ("name", "arg", "keywords")
 
@@ -48,9 +46,7 @@ class Config:
     registry: Path | None = None
     sprint_days: int = 14
     warn_after_sprints: int = 2
-    max_sprints: dict[str, int | None] = field(
-        default_factory=lambda: dict(DEFAULT_MAX_SPRINTS)
-    )
+    max_sprints: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_MAX_SPRINTS))
     stalled_after_sprints: int = 6
     calls: tuple[CallPattern, ...] = DEFAULT_CALLS
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
@@ -134,9 +130,7 @@ class _Section:
 
     def bad(self, problem: str, *below: str | int) -> None:
         """Record `problem` for this key, or for an entry below it (`max-sprints.x`, `calls[2]`)."""
-        shown = self.key + "".join(
-            f"[{p}]" if isinstance(p, int) else f".{p}" for p in below
-        )
+        shown = self.key + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in below)
         path = ("tool", "flagdebt", self.key, *(p for p in below if isinstance(p, str)))
         self.problems.add(path, f"[tool.flagdebt] '{shown}': {problem}")
 
@@ -144,9 +138,7 @@ class _Section:
 Reader = Callable[[Any, _Section], Any]
 
 
-def _read_values(
-    table: dict[str, Any], problems: Problems, root: Path
-) -> dict[str, Any]:
+def _read_values(table: dict[str, Any], problems: Problems, root: Path) -> dict[str, Any]:
     """Config fields from the [tool.flagdebt] table; each problem goes to `problems`."""
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -221,9 +213,11 @@ def _read_globs(value: Any, section: _Section) -> tuple[str, ...] | None:
     globs = _read_strings(value, section, "glob patterns")
     if globs is None:
         return None
-    from pathspec import GitIgnoreSpec
-
     for number, glob in enumerate(globs):
+        if SIMPLE_GLOB.fullmatch(glob):
+            continue  # always valid; keeps pathspec out of the start-up
+        from pathspec import GitIgnoreSpec
+
         try:
             GitIgnoreSpec.from_lines([glob])
         except ValueError as error:
@@ -238,9 +232,7 @@ def _read_codes(value: Any, section: _Section) -> tuple[str, ...] | None:
         return None
     for number, code in enumerate(codes):
         if not _CODE_PREFIX.fullmatch(code):
-            section.bad(
-                f"'{code}' is not a rule code prefix like FD001 or FD00", number
-            )
+            section.bad(f"'{code}' is not a rule code prefix like FD001 or FD00", number)
             codes = None
     return codes
 
@@ -263,9 +255,7 @@ def _read_call(entry: object) -> CallPattern:
         return parse_call_pattern(entry)
     if isinstance(entry, dict):
         return parse_call_table(entry)
-    raise FlagdebtError(
-        f"must be a pattern string or a table with 'name', got {describe(entry)}"
-    )
+    raise FlagdebtError(f"must be a pattern string or a table with 'name', got {describe(entry)}")
 
 
 _KEYS: dict[str, tuple[str, Reader]] = {
@@ -310,9 +300,7 @@ def _call_arg(text: str) -> int | str | None:
 def parse_call_table(table: Mapping[str, object]) -> CallPattern:
     """`{name = "...", arg = 1, keywords = [...]}` -> CallPattern; all problems in one error."""
     problems = [
-        f"unknown key '{key}'{did_you_mean(key, _CALL_KEYS)}"
-        for key in table
-        if key not in _CALL_KEYS
+        f"unknown key '{key}'{did_you_mean(key, _CALL_KEYS)}" for key in table if key not in _CALL_KEYS
     ]
     name = _table_name(table.get("name"), problems)
     arg = _table_arg(table.get("arg", 0), problems)
@@ -325,9 +313,7 @@ def parse_call_table(table: Mapping[str, object]) -> CallPattern:
 def _table_name(value: object, problems: list[str]) -> tuple[str, ...]:
     name = _dotted_name(value) if isinstance(value, str) else None
     if name is None:
-        problems.append(
-            f"'name' must be a dotted name like 'waffle.flag_is_active', got {_shown(value)}"
-        )
+        problems.append(f"'name' must be a dotted name like 'waffle.flag_is_active', got {_shown(value)}")
     return name or ()
 
 
@@ -336,16 +322,12 @@ def _table_arg(value: object, problems: list[str]) -> int | str:
         return value
     if isinstance(value, str) and _is_identifier(value):
         return value
-    problems.append(
-        f"'arg' must be a position (integer >= 0) or a keyword name, got {_shown(value)}"
-    )
+    problems.append(f"'arg' must be a position (integer >= 0) or a keyword name, got {_shown(value)}")
     return 0
 
 
 def _table_keywords(value: object, problems: list[str]) -> tuple[str, ...]:
-    if isinstance(value, (list, tuple)) and all(
-        isinstance(k, str) and _is_identifier(k) for k in value
-    ):
+    if isinstance(value, (list, tuple)) and all(isinstance(k, str) and _is_identifier(k) for k in value):
         return tuple(value)
     problems.append(f"'keywords' must be a list of keyword names, got {_shown(value)}")
     return ()

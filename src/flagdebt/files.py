@@ -6,7 +6,6 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,9 @@ if TYPE_CHECKING:
     from flagdebt.config import Config
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+# Globs of these characters only: pathspec accepts them all (a test checks), and they
+# have no negation, escapes, character classes or spaces.
+SIMPLE_GLOB = re.compile(r"[\w.*?/+=@,~-]+")
 _PLAIN_NAME = re.compile(r"[\w.+=@,~-]+/?")
 _GIT_IGNORED = (
     "git",
@@ -39,11 +41,7 @@ def discover_text(paths: Sequence[str | os.PathLike[str]], config: Config) -> li
     """`discover` as absolute path strings: the same files, without building 12,000 Paths."""
     root = os.path.abspath(config.root)
     targets = [os.path.abspath(path) for path in paths] or [root]
-    missing = [
-        f"path '{path}' does not exist"
-        for path, t in zip(paths, targets)
-        if not os.path.exists(t)
-    ]
+    missing = [f"path '{path}' does not exist" for path, t in zip(paths, targets) if not os.path.exists(t)]
     if missing:
         raise FlagdebtError("\n".join(missing))
     excludes = compile_excludes(config.excludes)
@@ -90,41 +88,21 @@ class Excludes:
 
     The walk asks about an entry only once its parent folders have passed, so a pattern
     without a slash (`build`, `*.egg-info`) need only be tried on the entry's name: plain
-    names are a set lookup, other such patterns are matched by pathspec once per distinct
-    name. Patterns with a slash are matched by pathspec on the relative path. A negated
-    pattern (`!keep.py`) makes order matter; then one GitIgnoreSpec answers everything.
+    names are a set lookup, other such patterns are matched once per distinct name.
+    Patterns with a slash are matched on the relative path. pathspec does the matching;
+    it is imported only when a path contains a pattern's literal parts (see _Glob), so
+    the usual run over a few files never loads it. Globs beyond SIMPLE_GLOB (negation,
+    escapes, classes) go to one GitIgnoreSpec, where order matters.
     """
 
     def __init__(self, globs: Sequence[str]) -> None:
-        from pathspec import GitIgnoreSpec
-
-        try:
-            compiled = GitIgnoreSpec.from_lines(globs)
-        except ValueError as error:
-            raise FlagdebtError(f"invalid exclude pattern: {error}") from None
-        self.spec: GitIgnoreSpec | None = None
-        if any(glob.startswith("!") for glob in globs):
-            self.spec = compiled
-        plain = [
-            glob for glob in globs if _PLAIN_NAME.fullmatch(glob) and glob.strip("/.")
-        ]
-        self.names = frozenset(glob for glob in plain if not glob.endswith("/"))
-        self.folder_names = frozenset(
-            glob.rstrip("/") for glob in plain if glob.endswith("/")
-        )
-        rest = [
-            (glob, GitIgnoreSpec.from_lines([glob]).patterns)
-            for glob in globs
-            if glob not in plain
-        ]
-        active = [
-            (glob, p)
-            for glob, patterns in rest
-            for p in patterns
-            if p.include is not None
-        ]
-        self.by_name = [p for glob, p in active if "/" not in glob.rstrip("/")]
-        self.by_path = [p for glob, p in active if "/" in glob.rstrip("/")]
+        self.spec = None if all(SIMPLE_GLOB.fullmatch(g) for g in globs) else _spec(globs)
+        plain = [g for g in globs if _PLAIN_NAME.fullmatch(g) and g.strip("/.")]
+        self.names = frozenset(g for g in plain if not g.endswith("/"))
+        self.folder_names = frozenset(g.rstrip("/") for g in plain if g.endswith("/"))
+        others = [_Glob(glob) for glob in globs if glob not in plain]
+        self.by_name = [glob for glob in others if "/" not in glob.text.rstrip("/")]
+        self.by_path = [glob for glob in others if "/" in glob.text.rstrip("/")]
         self.memo: dict[str, bool] = {}
 
     def folder(self, name: str, parent: str) -> bool:
@@ -133,9 +111,7 @@ class Excludes:
             return self.spec.match_file(_join(parent, name) + "/")
         if name in self.folder_names or self._by_name(name + "/"):
             return True
-        return bool(self.by_path) and _any_match(
-            self.by_path, _join(parent, name) + "/"
-        )
+        return bool(self.by_path) and _any_match(self.by_path, _join(parent, name) + "/")
 
     def file(self, name: str, parent: str) -> bool:
         """Is file `name` in folder `parent` (relative to the root, not excluded) excluded?"""
@@ -163,8 +139,41 @@ class Excludes:
         return known
 
 
-def _any_match(patterns: Sequence[Pattern], path: str) -> bool:
-    return any(pattern.match_file(path) is not None for pattern in patterns)
+class _Glob:
+    """One simple glob, compiled by pathspec the first time a path could match it.
+
+    Outside `*`, `?` and `/`, a SIMPLE_GLOB matches its characters literally, so a path
+    that lacks one of those literal runs cannot match, and pathspec is not asked.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.needles = tuple(part for part in re.split(r"[*?/]+", text) if part)
+        self.patterns: list[Pattern] | None = None
+
+    def matches(self, path: str) -> bool:
+        """Does the glob match `path` (a folder's ends in "/")?"""
+        if not all(needle in path for needle in self.needles):
+            return False
+        if self.patterns is None:
+            from pathspec import GitIgnoreSpec
+
+            compiled = GitIgnoreSpec.from_lines([self.text]).patterns
+            self.patterns = [pattern for pattern in compiled if pattern.include]
+        return any(pattern.match_file(path) is not None for pattern in self.patterns)
+
+
+def _any_match(globs: Sequence[_Glob], path: str) -> bool:
+    return any(glob.matches(path) for glob in globs)
+
+
+def _spec(globs: Sequence[str]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec
+
+    try:
+        return GitIgnoreSpec.from_lines(globs)
+    except ValueError as error:
+        raise FlagdebtError(f"invalid exclude pattern: {error}") from None
 
 
 @functools.lru_cache(maxsize=8)
@@ -173,14 +182,16 @@ def compile_excludes(globs: tuple[str, ...]) -> Excludes:
     return Excludes(globs)
 
 
-@dataclass
 class _Folder:
     """A walked folder: its path below the walked top ("" for the top) and its Python files."""
 
-    rel: str
-    path: str
-    files: list[str] = field(default_factory=list)
-    gitignore: bool = False
+    __slots__ = ("rel", "path", "files", "gitignore")
+
+    def __init__(self, rel: str, path: str) -> None:
+        self.rel = rel
+        self.path = path
+        self.files: list[str] = []
+        self.gitignore = False
 
 
 def _walk(top: str, below: str, excludes: Excludes) -> list[str]:
@@ -193,9 +204,7 @@ def _walk(top: str, below: str, excludes: Excludes) -> list[str]:
     return _keep(folders, ignored.__contains__ if ignored else None)
 
 
-def _scan(
-    top: str, below: str, excludes: Excludes, skip: Callable[[str], bool]
-) -> list[_Folder]:
+def _scan(top: str, below: str, excludes: Excludes, skip: Callable[[str], bool]) -> list[_Folder]:
     """Every folder under `top` that is not excluded, skipped or a virtualenv, parents first."""
     folders: list[_Folder] = []
     stack = [_Folder("", top)]
@@ -241,25 +250,15 @@ def _sort_entries(
 def _keep(folders: list[_Folder], ignored: Callable[[str], bool] | None) -> list[str]:
     """Paths of the files not ignored; a folder is asked about as `rel/`."""
     if ignored is None:
-        return [
-            f"{folder.path}{os.sep}{name}"
-            for folder in folders
-            for name in folder.files
-        ]
+        return [f"{folder.path}{os.sep}{name}" for folder in folders for name in folder.files]
     kept: list[str] = []
     dropped: set[str] = set()
     for folder in folders:
-        if folder.rel and (
-            folder.rel.rpartition("/")[0] in dropped or ignored(folder.rel + "/")
-        ):
+        if folder.rel and (folder.rel.rpartition("/")[0] in dropped or ignored(folder.rel + "/")):
             dropped.add(folder.rel)
             continue
         prefix = folder.rel + "/" if folder.rel else ""
-        kept.extend(
-            f"{folder.path}{os.sep}{name}"
-            for name in folder.files
-            if not ignored(prefix + name)
-        )
+        kept.extend(f"{folder.path}{os.sep}{name}" for name in folder.files if not ignored(prefix + name))
     return kept
 
 
@@ -294,9 +293,7 @@ class _GitIgnored:
             )
             if run.returncode == 0:
                 listed = frozenset(os.fsdecode(p) for p in run.stdout.split(b"\0") if p)
-                self.paths = (
-                    None if "./" in listed else listed
-                )  # `top` itself is ignored
+                self.paths = None if "./" in listed else listed  # `top` itself is ignored
         except OSError:  # no git
             pass
         finally:
@@ -321,11 +318,7 @@ class _GitIgnored:
 
 def _gitignore_matcher(folders: list[_Folder]) -> Callable[[str], bool] | None:
     """Outside git: match with the .gitignore files found in the walk, deepest first."""
-    specs = {
-        folder.rel: _read_gitignore(folder.path)
-        for folder in folders
-        if folder.gitignore
-    }
+    specs = {folder.rel: _read_gitignore(folder.path) for folder in folders if folder.gitignore}
     if not specs:
         return None
 
@@ -346,16 +339,12 @@ def _gitignore_matcher(folders: list[_Folder]) -> Callable[[str], bool] | None:
 def _read_gitignore(folder: str) -> GitIgnoreSpec:
     from pathspec import GitIgnoreSpec
 
-    with open(
-        os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace"
-    ) as stream:
+    with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as stream:
         lines = stream.read().splitlines()
     try:
         return GitIgnoreSpec.from_lines(lines)
     except ValueError:  # git skips a bad pattern; so do we
-        return GitIgnoreSpec.from_lines(
-            line for line in lines if _valid_gitignore_line(line)
-        )
+        return GitIgnoreSpec.from_lines(line for line in lines if _valid_gitignore_line(line))
 
 
 def _valid_gitignore_line(line: str) -> bool:

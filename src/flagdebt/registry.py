@@ -185,9 +185,7 @@ def read_toml(path: Path, display: str, what: str) -> tuple[str, dict[str, Any]]
         where = "" if display == str(path) else f" (looked for {path})"
         raise FlagdebtError(f"{display}: {what} not found{where}") from None
     except OSError as error:
-        raise FlagdebtError(
-            f"{display}: cannot read {what}: {error.strerror}"
-        ) from None
+        raise FlagdebtError(f"{display}: cannot read {what}: {error.strerror}") from None
     text = _decode(data, display).removeprefix("\ufeff")
     try:
         return text, tomllib.loads(text)
@@ -201,14 +199,10 @@ def _decode(data: bytes, display: str) -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         byte = data[error.start]
-        raise FlagdebtError(
-            f"{display}:{line}: not valid UTF-8 (byte 0x{byte:02x})"
-        ) from None
+        raise FlagdebtError(f"{display}:{line}: not valid UTF-8 (byte 0x{byte:02x})") from None
 
 
-def _syntax_error(
-    error: tomllib.TOMLDecodeError, text: str, display: str
-) -> FlagdebtError:
+def _syntax_error(error: tomllib.TOMLDecodeError, text: str, display: str) -> FlagdebtError:
     message = str(error)
     where = re.search(r" \(at line (\d+), column (\d+)\)$", message)
     if where is not None:
@@ -260,9 +254,7 @@ def _read_aliases(name: str, value: object) -> tuple[str, ...]:
     for number, alias in enumerate(value, start=1):
         if not isinstance(alias, str) or not alias:
             shown = describe(alias)
-            raise _Invalid(
-                f"'{name}' entry {number} must be a non-empty string, got {shown}"
-            )
+            raise _Invalid(f"'{name}' entry {number} must be a non-empty string, got {shown}")
     return tuple(dict.fromkeys(value))
 
 
@@ -302,24 +294,18 @@ def _check_top_level(data: dict[str, Any], problems: Problems) -> None:
     for key in data:
         if key != "flags":
             hint = did_you_mean(key, ["flags"])
-            message = (
-                "unknown top-level key; the registry holds only [flags.KEY] tables"
-            )
+            message = "unknown top-level key; the registry holds only [flags.KEY] tables"
             problems.add((key,), f"'{key}': {message}{hint}")
     if not isinstance(data.get("flags", {}), dict):
         found = describe(data["flags"])
-        problems.add(
-            ("flags",), f"'flags' must be a table of [flags.KEY] tables, got {found}"
-        )
+        problems.add(("flags",), f"'flags' must be a table of [flags.KEY] tables, got {found}")
 
 
 def _read_flag(key: str, entry: object, problems: Problems) -> Flag | None:
     where = ("flags", key)
     if not isinstance(entry, dict):
         found = describe(entry)
-        problems.add(
-            where, f"flag '{key}': must be a table like [flags.{key}], got {found}"
-        )
+        problems.add(where, f"flag '{key}': must be a table like [flags.{key}], got {found}")
         return None
     values: dict[str, Any] = {}
     for name, value in entry.items():
@@ -358,23 +344,23 @@ def _check_aliases(flags: dict[str, Flag], problems: Problems) -> None:
                 message = f"alias '{alias}' is also an alias of flag '{owners[alias]}'"
             else:
                 continue
-            problems.add(
-                ("flags", flag.key, "aliases"), f"flag '{flag.key}': {message}"
-            )
+            problems.add(("flags", flag.key, "aliases"), f"flag '{flag.key}': {message}")
 
 
 # Archiving.
 
 
-def archive_flag(path: Path, key: str, day: date) -> None:
+def archive_flag(path: Path, key: str, day: date, display: str | None = None) -> None:
     """Set `archived = day` on flag `key` in flags.toml, keeping every other byte as it was."""
-    text, data = read_toml(path, str(path), "registry")
+    shown = str(path) if display is None else display
+    text, data = read_toml(path, shown, "registry")
     flags = data.get("flags")
     if not isinstance(flags, dict) or not isinstance(flags.get(key), dict):
-        raise FlagdebtError(f"{path}: flag '{key}': not in the registry")
+        raise FlagdebtError(f"{shown}: flag '{key}': not in the registry")
     updated = _insert_archived(text, key, day) or _set_with_tomlkit(text, key, day)
     if _archived_day(updated, key) != day:
-        raise FlagdebtError(f"{path}: flag '{key}': could not set 'archived'")
+        line = index_keys(text).get(("flags", key), 1)
+        raise FlagdebtError(f"{shown}:{line}: flag '{key}': could not set 'archived'")
     bom = b"\xef\xbb\xbf" if path.read_bytes().startswith(b"\xef\xbb\xbf") else b""
     write_atomically(path, bom + updated.encode("utf-8"))
 
@@ -399,11 +385,7 @@ def _insert_archived(text: str, key: str, day: date) -> str | None:
 
 def _table_section(entries: list[KeyLine], path: KeyPath) -> list[KeyLine] | None:
     """The `[path]` header entry and the key lines under it, if it has exactly one header."""
-    heads = [
-        number
-        for number, entry in enumerate(entries)
-        if entry.header and entry.path == path
-    ]
+    heads = [number for number, entry in enumerate(entries) if entry.header and entry.path == path]
     if len(heads) != 1:
         return None
     section = [entries[heads[0]]]
@@ -439,9 +421,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     import tempfile
 
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
