@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import re
@@ -207,9 +208,9 @@ def _walk(top: str, below: str, excludes: Excludes) -> list[str]:
 def _scan(top: str, below: str, excludes: Excludes, skip: Callable[[str], bool]) -> list[_Folder]:
     """Every folder under `top` that is not excluded, skipped or a virtualenv, parents first."""
     folders: list[_Folder] = []
-    stack = [_Folder("", top)]
-    while stack:
-        folder = stack.pop()
+    queue = collections.deque([_Folder("", top)])  # breadth first: git answers mid-walk,
+    while queue:  # and then whole ignored subtrees are still ahead, unwalked
+        folder = queue.popleft()
         if folder.rel and skip(folder.rel + "/"):
             continue
         try:
@@ -220,7 +221,7 @@ def _scan(top: str, below: str, excludes: Excludes, skip: Callable[[str], bool])
             continue
         if subfolders is not None:
             folders.append(folder)
-            stack.extend(subfolders)
+            queue.extend(subfolders)
     return folders
 
 
@@ -288,8 +289,9 @@ class _GitIgnored:
                 _GIT_IGNORED,
                 check=False,
                 cwd=top,
-                capture_output=True,
                 stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
             )
             if run.returncode == 0:
                 listed = frozenset(os.fsdecode(p) for p in run.stdout.split(b"\0") if p)
