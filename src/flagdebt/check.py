@@ -30,7 +30,7 @@ def project_index(config: Config) -> ProjectIndex:
     return ProjectIndex([config.root, config.root / "src"])
 
 
-def run_check(config: Config, registry: Registry, files: Sequence[Path], displays: Sequence[str],
+def run_check(config: Config, registry: Registry, files: Sequence[str | Path], displays: Sequence[str],
               today: date, whole_project: bool, progress: Progress | None = None) -> Outcome:
     """Scan the files, evaluate the selected rules and apply suppressions."""
     scan = scan_paths(files, displays, config.calls, project_index(config), progress=progress)

@@ -9,7 +9,6 @@ would have to undo.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -18,40 +17,6 @@ import libcst.helpers
 
 STRING_NAMES = re.compile(r"[\w.\[\], |]*")
 WORD = re.compile(r"[A-Za-z_]\w*")
-
-
-class _NameCounter(cst.CSTVisitor):
-    """How often each name is read, outside import statements (and inside plain-name strings)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.counts: Counter[str] = Counter()
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.counts[node.value] += 1
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        dotted = cst.helpers.get_full_name_for_node(node)
-        if dotted is not None:
-            self.counts[dotted] += 1
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        value = node.evaluated_value
-        if isinstance(value, str) and STRING_NAMES.fullmatch(value):
-            self.counts.update(WORD.findall(value))
-
-
-def name_counts(tree: cst.CSTNode) -> Counter[str]:
-    """Reads of every name in a tree, as a conservative measure of what is still used."""
-    counter = _NameCounter()
-    tree.visit(counter)
-    return counter.counts
 
 
 def _bound_name(alias: cst.ImportAlias) -> str:
@@ -88,7 +53,9 @@ class _BlockKeeper(cst.CSTTransformer):
         return self.forget(original_node) if isinstance(closed, cst.RemovalSentinel) else closed
 
 
-class _ImportPruner(_BlockKeeper):
+class ImportPruner(_BlockKeeper):
+    """Removes the import names given as unused, keeping the layout of what stays."""
+
     def __init__(self, unused: set[str]) -> None:
         super().__init__()
         self.unused = unused
@@ -131,15 +98,6 @@ def _kept(names: Sequence[cst.ImportAlias], unused: set[str],
         trailing = names[-1].comma if parenthesized else cst.MaybeSentinel.DEFAULT
         kept[-1] = kept[-1].with_changes(comma=trailing)
     return kept
-
-
-def prune_imports(before: cst.Module, after: cst.Module) -> cst.Module:
-    """Remove the import names `after` no longer reads but `before` did."""
-    old, new = name_counts(before), name_counts(after)
-    unused = {name for name in old if new[name] == 0}
-    if not unused:
-        return after
-    return trim_head(before.body, after.visit(_ImportPruner(unused)))
 
 
 def leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
@@ -193,33 +151,3 @@ def trim_head(before: Sequence[cst.BaseStatement], node: Block) -> Block:
     while lines and lines[0].comment is None:
         lines.pop(0)
     return node.with_changes(body=[first.with_changes(leading_lines=lines), *node.body[1:]])
-
-
-class _ConstantDropper(_BlockKeeper):
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
-        return False  # only module-level constants
-
-    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign
-                     ) -> cst.Assign | cst.RemovalSentinel:
-        target = updated_node.targets[0].target if len(updated_node.targets) == 1 else None
-        if isinstance(target, cst.Name) and target.value in self.names:
-            return cst.RemoveFromParent()
-        return updated_node
-
-    def leave_AnnAssign(self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
-                        ) -> cst.AnnAssign | cst.RemovalSentinel:
-        target = updated_node.target
-        if isinstance(target, cst.Name) and target.value in self.names:
-            return cst.RemoveFromParent()
-        return updated_node
-
-
-def drop_constants(tree: cst.Module, names: set[str]) -> cst.Module:
-    """Remove module-level `NAME = "..."` assignments of the given names that nothing reads."""
-    counts = name_counts(tree)
-    unread = {name for name in names if counts[name] <= 1}  # the assignment target itself
-    return tree.visit(_ConstantDropper(unread)) if unread else tree

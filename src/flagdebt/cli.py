@@ -16,7 +16,7 @@ import click
 
 from flagdebt import __version__
 from flagdebt.config import Config, load_config, parse_call_pattern
-from flagdebt.files import discover, display_path, is_whole_project
+from flagdebt.files import discover_text, display_path, display_paths, is_whole_project
 from flagdebt.model import Finding, FlagdebtError, Registry
 from flagdebt.registry import load_registry
 from flagdebt.report import FORMATS, renderer
@@ -127,8 +127,8 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
     config = _configure(config_path, registry, calls, select, ignore)
     flags = _registry(config)
     cwd = Path.cwd()
-    files = discover(paths or (config.root,), config)
-    displays = [display_path(path, cwd) for path in files]
+    files = discover_text(paths or (config.root,), config)
+    displays = display_paths(files, cwd)
     whole = is_whole_project(paths, config)
     with _progress(len(files)) as progress:
         outcome = run_check(config, flags, files, displays, today or date.today(), whole, progress)
@@ -243,8 +243,8 @@ def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: da
     config = _configure(config_path, registry, calls)
     flags = _registry(config)
     cwd = Path.cwd()
-    files = discover(paths or (config.root,), config)
-    scan = scan_paths(files, [display_path(path, cwd) for path in files], config.calls,
+    files = discover_text(paths or (config.root,), config)
+    scan = scan_paths(files, display_paths(files, cwd), config.calls,
                       project_index(config))
     typed = (("--config", config_path), ("--registry", registry), *(("--call", c) for c in calls))
     how = RemoveCommand(tuple(str(part) for pair in typed if pair[1] for part in pair))
@@ -352,8 +352,8 @@ def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
     from flagdebt.removal import remove_flags, unified_diff, write_change
 
     cwd = Path.cwd()
-    files = discover(paths or (config.root,), config)
-    displays = [display_path(path, cwd) for path in files]
+    files = discover_text(paths or (config.root,), config)
+    displays = display_paths(files, cwd)
     removal = remove_flags(files, displays, values, aliases, config.calls, project_index(config))
     say = (lambda text: click.echo(text, err=True)) if diff else click.echo
     for change in removal.changes:

@@ -6,24 +6,18 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flagdebt.cleanup import (
-    carry_blank_lines,
-    close_line,
-    drop_constants,
-    leading_lines,
-    prune_imports,
-    trim_head,
-)
+from flagdebt.astscan import target_lines
+from flagdebt.cleanup import ImportPruner, carry_blank_lines, close_line, leading_lines, trim_head
 from flagdebt.config import DEFAULT_CALLS
-from flagdebt.cstscan import find_calls
-from flagdebt.flagcall import Lookup, Resolved, resolve
+from flagdebt.cstscan import QuickCallFinder
+from flagdebt.flagcall import FileSymbols, Lookup, Resolved, resolve
 from flagdebt.fold import (
     Consts,
     fold_all_any,
@@ -36,9 +30,24 @@ from flagdebt.fold import (
 )
 from flagdebt.inline import inline_plan
 from flagdebt.model import CallPattern
+from flagdebt.project import module_symbols
+from flagdebt.splice import (
+    Chunk,
+    assigned_name,
+    chunks,
+    dedent,
+    import_names,
+    indent,
+    indent_of,
+    inner_chunks,
+    name_counts,
+    splice,
+    touching,
+)
 
 Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel
 TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+DECORATOR_OFF = "a decorator that gates on a flag that is off: decide by hand"
 
 
 class CannotRewrite(Exception):
@@ -90,57 +99,159 @@ class Wanted:
         return self.spellings.get(resolved.spelling) or self.spellings.get(resolved.key or "")
 
 
+@dataclass
+class _Context:
+    """What every chunk of one module is rewritten with."""
+
+    calls: Sequence[CallPattern]
+    symbols: FileSymbols
+    wanted: Wanted
+    lookup: Lookup
+    module: str
+    is_package: bool
+
+
 def rewrite_source(source: str, values: Mapping[str, bool],
                    calls: Sequence[CallPattern] = DEFAULT_CALLS,
                    aliases: Mapping[str, Sequence[str]] | None = None, *, module: str = "",
                    is_package: bool = False, lookup: Lookup | None = None,
                    keep_constants: frozenset[str] | None = None) -> Rewrite:
     """Remove the flags in `values` (key -> final value) from one module's source."""
+    tree = _parse(source, "cannot parse")
+    symbols = module_symbols(tree, module, is_package)
+    context = _Context(calls, symbols, Wanted(values, aliases or {}), lookup or _no_lookup,
+                       module, is_package)
     try:
-        tree = cst.parse_module(source)
+        return _rewrite(source, tree, context, keep_constants, methods=True)
+    except CannotRewrite:  # e.g. a class body left empty: rewrite whole classes instead
+        return _rewrite(source, tree, context, keep_constants, methods=False)
+
+
+def _rewrite(source: str, tree: ast.Module, context: _Context,
+             keep_constants: frozenset[str] | None, methods: bool) -> Rewrite:
+    lines = source.splitlines(keepends=True)
+    every = chunks(tree)
+    targets = target_lines(source, context.calls)
+    selected = touching(every, targets)
+    if methods:
+        selected = [inner for chunk in selected for inner in inner_chunks(chunk, lines, targets)]
+    modules: dict[Chunk, cst.Module] = {}
+    result = Rewrite(source)
+    for chunk in selected:
+        rewritten = _rewrite_chunk(chunk, lines, context, result)
+        if rewritten is not None:
+            modules[chunk] = rewritten
+    texts = {chunk: _render(node, indent_of(chunk, lines)) for chunk, node in modules.items()}
+    code, after = _spliced(lines, texts) if texts else (source, tree)
+    if modules and _prune_imports(tree, after, lines, every, modules, texts):
+        code, after = _spliced(lines, texts)
+    result.constants = {name for name, value in context.symbols.constants.items()
+                        if "." not in name and value in context.wanted.values}
+    droppable = result.constants - (keep_constants or frozenset())
+    if droppable and _drop_constants(after, every, texts, droppable):
+        code, after = _spliced(lines, texts)
+    result.code = code
+    result.skipped.sort()
+    return result
+
+
+def _spliced(lines: Sequence[str], texts: dict[Chunk, str]) -> tuple[str, ast.Module]:
+    """The module with the new chunk texts, and its parse: a rewrite must parse."""
+    code = splice(lines, texts)
+    return code, _parse(code, "the rewrite would not parse")
+
+
+def _parse(source: str, problem: str) -> ast.Module:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError) as error:
+        where = f", line {error.lineno}" if isinstance(error, SyntaxError) else ""
+        reason = error.msg if isinstance(error, SyntaxError) else str(error)
+        raise CannotRewrite(f"{problem}: {reason}{where}") from None
+
+
+def _code(node: cst.Module) -> str:
+    return node.code if node.body or node.header or node.footer else ""
+
+
+def _render(node: cst.Module, prefix: str) -> str:
+    return indent(_code(node), prefix)
+
+
+def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
+                   result: Rewrite) -> cst.Module | None:
+    """Rewrite one chunk; None when it reads none of the flags."""
+    try:
+        tree = cst.parse_module(dedent(chunk, lines) or "")
     except cst.ParserSyntaxError as error:
-        raise CannotRewrite(f"cannot parse: {error.message} (line {error.raw_line})") from None
+        raise CannotRewrite(f"cannot parse: {error.message}") from None
+    finder = QuickCallFinder(context.calls, context.module, context.is_package)
+    finder.symbols.imports.update(context.symbols.imports)
+    finder.symbols.constants.update(context.symbols.constants)
+    tree.visit(finder)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    finder = find_calls(wrapper, calls, module, is_package)
-    wanted = Wanted(values, aliases or {})
-    plan, skipped = Plan(), []
+
+    def locate(node: cst.CSTNode) -> tuple[int, int]:
+        start = wrapper.resolve(PositionProvider)[node].start
+        return start.line + chunk.start, start.column + 1
+
+    plan = Plan()
     for match in finder.matches:
-        key = wanted.key_of(resolve(match.site.key, finder.symbols, lookup or _no_lookup))
+        resolved = resolve(match.site.key, finder.symbols, context.lookup)
+        key = context.wanted.key_of(resolved)
         if key is None:
             continue
-        if match.site.decorator:
-            plan.decorators[id(match.call)] = wanted.values[key]
-            if not wanted.values[key]:
-                skipped.append(Skip(match.site.line, match.site.col, key,
-                                    "a decorator that gates on a flag that is off: decide by hand"))
-        else:
-            plan.calls[id(match.call)] = wanted.values[key]
-    constants = {name for name, value in finder.symbols.constants.items()
-                 if "." not in name and value in values}
-    result = tree
-    remover = _Remover(plan, tree)
-    if plan.calls or plan.decorators:
-        inline_plan(wrapper, plan.calls, plan.names, plan.dropped)
-        result = prune_imports(tree, wrapper.visit(remover))
-    droppable = constants - (keep_constants or frozenset())
-    if droppable:
-        result = drop_constants(result, droppable)
-    if result is tree:
-        return Rewrite(source, 0, skipped, constants)
-    code = result.code if result.body or result.header or result.footer else ""
-    _check_parses(code)
-    return Rewrite(code, remover.removed, sorted(skipped + remover.skipped), constants)
+        value = context.wanted.values[key]
+        if not match.site.decorator:
+            plan.calls[id(match.call)] = value
+            continue
+        plan.decorators[id(match.call)] = value
+        if not value:
+            result.skipped.append(Skip(*locate(match.call), key, DECORATOR_OFF))
+    if not plan.calls and not plan.decorators:
+        return None
+    inline_plan(wrapper, plan.calls, plan.names, plan.dropped)
+    remover = _Remover(plan, tree, locate)
+    rewritten = tree.visit(remover)
+    result.removed += remover.removed
+    result.skipped.extend(remover.skipped)
+    return rewritten
+
+
+def _prune_imports(tree: ast.Module, after: ast.Module, lines: Sequence[str],
+                   every: Sequence[Chunk], modules: dict[Chunk, cst.Module],
+                   texts: dict[Chunk, str]) -> bool:
+    """Remove the imports the rewrite left unused (never those that were unused before)."""
+    counts = name_counts(after)
+    unused = {name for name in name_counts(tree) if counts[name] == 0}
+    if not unused:
+        return False
+    pruner = ImportPruner(unused)
+    for chunk, node in modules.items():
+        texts[chunk] = _render(node.visit(pruner), indent_of(chunk, lines))
+    for chunk in every:
+        if chunk not in modules and any(import_names(node) & unused for node in chunk.nodes):
+            texts[chunk] = _code(cst.parse_module(chunk.text(lines)).visit(pruner))
+    return True
+
+
+def _drop_constants(after: ast.Module, every: Sequence[Chunk], texts: dict[Chunk, str],
+                    names: set[str]) -> bool:
+    """Remove module-level `NAME = "key"` statements that nothing reads any more."""
+    counts = name_counts(after)
+    dropped = False
+    for chunk in every:
+        if chunk in texts or len(chunk.nodes) != 1:
+            continue
+        name = assigned_name(chunk.nodes[0])
+        if name in names and counts[name] <= 1:
+            texts[chunk] = ""
+            dropped = True
+    return dropped
 
 
 def _no_lookup(qualified: str) -> str | None:
     return None
-
-
-def _check_parses(code: str) -> None:
-    try:
-        ast.parse(code)
-    except SyntaxError as error:
-        raise CannotRewrite(f"the rewrite would not parse ({error.msg}, line {error.lineno})") from None
 
 
 def _is_terminal(statement: cst.CSTNode) -> bool:
@@ -150,12 +261,12 @@ def _is_terminal(statement: cst.CSTNode) -> bool:
 class _Remover(cst.CSTTransformer):
     """Replaces planned calls by constants and collapses what they decide."""
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, plan: Plan, module: cst.Module) -> None:
+    def __init__(self, plan: Plan, module: cst.Module,
+                 locate: Callable[[cst.CSTNode], tuple[int, int]]) -> None:
         super().__init__()
         self.plan = plan
         self.module = module
+        self.locate = locate
         self.consts = Consts()
         self.truthy: set[int] = set()
         self.elifs: set[int] = set()
@@ -353,8 +464,7 @@ class _Remover(cst.CSTTransformer):
     def leave_GeneratorExp(self, original_node: cst.GeneratorExp,
                            updated_node: cst.GeneratorExp) -> cst.GeneratorExp:
         if self._never_yields(updated_node.for_in):
-            position = self.get_metadata(PositionProvider, original_node)
-            self.skipped.append(Skip(position.start.line, position.start.column + 1, "",
+            self.skipped.append(Skip(*self.locate(original_node), "",
                                      "a generator whose filter is always false: simplify by hand"))
         return updated_node
 

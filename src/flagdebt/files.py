@@ -357,3 +357,14 @@ def _valid_gitignore_line(line: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def display_paths(paths: Sequence[str], cwd: str | os.PathLike[str]) -> list[str]:
+    """`display_path` for many absolute paths at once (the hot path of a large scan)."""
+    base = os.fspath(cwd)
+    prefix = base.rstrip(os.sep) + os.sep
+    cut = len(prefix)
+    slash = os.sep != "/"
+    shown = [path[cut:] if path.startswith(prefix) else ("." if path == base else path)
+             for path in paths]
+    return [text.replace(os.sep, "/") for text in shown] if slash else shown

@@ -7,15 +7,18 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flagdebt.codemod import CannotRewrite, Skip, rewrite_source
 from flagdebt.flagcall import trigger_names
 from flagdebt.model import CallPattern
 from flagdebt.project import ProjectIndex, module_of
-from flagdebt.scanner import decode_source
+from flagdebt.scanner import POOL_THRESHOLD, decode_source
+
+if TYPE_CHECKING:
+    from flagdebt.codemod import Skip
 
 
 @dataclass(frozen=True)
@@ -66,62 +69,108 @@ def read_source(path: Path, display: str) -> Source:
     return Source(path, display, text, encoding, bom)
 
 
-def _containing(files: Sequence[tuple[Path, str]], needles: Iterable[str]) -> list[tuple[Path, str]]:
-    wanted = [needle.encode() for needle in needles]
+@dataclass(frozen=True)
+class _Found:
+    path: Path
+    display: str
+    data: bytes
+
+
+Pairs = Sequence[tuple[str, str]]
+
+
+def _match_chunk(job: tuple[Pairs, list[bytes]]) -> list[tuple[str, str, bytes]]:
+    pairs, needles = job
     found = []
-    for path, display in files:
+    for path, display in pairs:
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as stream:
+                data = stream.read()
         except OSError:
             continue
-        if any(needle in data for needle in wanted):
-            found.append((path, display))
+        if any(needle in data for needle in needles):
+            found.append((path, display, data))
     return found
 
 
-def _key_constants(files: Sequence[tuple[Path, str]], keys: set[str]) -> set[str]:
-    """Names of module constants and class attributes (last part) that hold one of the keys."""
+def _read_matching(pairs: Pairs, words: Iterable[str],
+                   meanwhile: Callable[[], object] = lambda: None) -> list[_Found]:
+    """The files whose bytes contain one of the words (the only ones worth parsing).
+
+    A large tree is read by a process pool while this process runs `meanwhile` (importing
+    libcst, which costs about as much as reading the whole tree).
+    """
+    needles = [word.encode() for word in words]
+    jobs = os.cpu_count() or 1
+    if jobs < 2 or len(pairs) < POOL_THRESHOLD:
+        meanwhile()
+        found = _match_chunk((pairs, needles))
+    else:
+        import multiprocessing
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        parts = [(pairs[start::jobs], needles) for start in range(jobs)]
+        with multiprocessing.get_context(method).Pool(jobs) as pool:
+            pending = pool.map_async(_match_chunk, parts)
+            meanwhile()
+            found = sorted(item for part in pending.get() for item in part)
+    return [_Found(Path(path), display, data) for path, display, data in found]
+
+
+def _import_codemod() -> object:
+    import flagdebt.codemod
+
+    return flagdebt.codemod
+
+
+def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool]) -> dict[Path, set[str]]:
+    """Per file, the names (last part) of module constants and class attributes holding a key."""
     import ast
 
     from flagdebt.astscan import module_constants
 
-    names: set[str] = set()
-    for path, _ in files:
-        try:
-            tree = ast.parse(path.read_bytes())
-        except (OSError, SyntaxError, ValueError):
+    found: dict[Path, set[str]] = {}
+    for file in files:
+        if not any(key.encode() in file.data for key in keys):
             continue
-        names.update(name.rsplit(".", 1)[-1] for name, value in module_constants(tree).items()
-                     if value in keys)
-    return names
+        try:
+            tree = ast.parse(file.data)
+        except (SyntaxError, ValueError):
+            continue
+        names = {name for name, value in module_constants(tree).items() if value in keys}
+        if names:
+            found[file.path] = names
+    return found
 
 
-def remove_flags(files: Sequence[Path], displays: Sequence[str], values: Mapping[str, bool],
+def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: Mapping[str, bool],
                  aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
                  index: ProjectIndex) -> Removal:
     """Rewrite every file that reads one of the flags; nothing is written here."""
-    pairs = list(zip(files, displays))
+    pairs = [(os.fspath(path), display) for path, display in zip(files, displays)]
     spellings = {*values, *(name for names in aliases.values() for name in names)}
     spellings |= {name.rsplit(".", 1)[-1] for name in spellings}
-    keyed = _containing(pairs, spellings | trigger_names(calls))
-    constants = _key_constants(_containing(keyed, values), set(values))
-    words = spellings | constants
-    candidates = [pair for pair in keyed if _mentions(pair[0], words)]
+    triggers = [name.encode() for name in trigger_names(calls)]
+    found = _read_matching(pairs, spellings, _import_codemod)
+    definers = _key_constants(found, values)
+    words = spellings | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
+    if words != spellings:
+        found = _read_matching(pairs, words)
+    module_level = frozenset(n for names in definers.values() for n in names if "." not in n)
     removal = Removal()
-    for path, display in candidates:
-        _rewrite_file(removal, path, display, values, aliases, calls, index, frozenset(constants))
-    _drop_unused_constants(removal, pairs, values, aliases, calls, index)
+    for file in found:
+        if any(trigger in file.data for trigger in triggers):
+            _rewrite_file(removal, file.path, file.display, values, aliases, calls, index,
+                          module_level)
+    _drop_unused_constants(removal, pairs, definers, values, aliases, calls, index)
     return removal
-
-
-def _mentions(path: Path, words: Iterable[str]) -> bool:
-    data = path.read_bytes()
-    return any(word.encode() in data for word in words)
 
 
 def _rewrite_file(removal: Removal, path: Path, display: str, values: Mapping[str, bool],
                   aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
                   index: ProjectIndex, keep: frozenset[str], before: Source | None = None) -> None:
+    from flagdebt.codemod import CannotRewrite, rewrite_source
+
     try:
         source = before or read_source(path, display)
         module, is_package = module_of(path)
@@ -135,58 +184,47 @@ def _rewrite_file(removal: Removal, path: Path, display: str, values: Mapping[st
         removal.changes.append(Change(source, result.code, result.removed, result.skipped))
 
 
-def _drop_unused_constants(removal: Removal, pairs: Sequence[tuple[Path, str]],
-                           values: Mapping[str, bool], aliases: Mapping[str, Sequence[str]],
-                           calls: Sequence[CallPattern], index: ProjectIndex) -> None:
-    """Second pass: remove key constants that no file reads any more."""
-    texts = {change.source.path: change.after for change in removal.changes}
-    definers = _constant_definers(removal, pairs, values)
-    for path, (display, names) in definers.items():
-        used = {name for name in names if _read_elsewhere(name, path, pairs, texts)}
+def _drop_unused_constants(removal: Removal, pairs: Pairs,
+                           definers: Mapping[Path, set[str]], values: Mapping[str, bool],
+                           aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
+                           index: ProjectIndex) -> None:
+    """Second pass: remove module-level key constants that no file reads any more."""
+    texts = {os.fspath(change.source.path): change.after for change in removal.changes}
+    displays = dict(pairs)
+    for path, every in definers.items():
+        names = {name for name in every if "." not in name}
+        used = {name for name in names if _read_elsewhere(name, os.fspath(path), pairs, texts)}
         if used == names:
             continue
         change = next((c for c in removal.changes if c.source.path == path), None)
-        source = read_source(path, display)
-        current = Source(path, display, change.after, source.encoding, source.bom) if change else source
+        source = read_source(path, displays.get(os.fspath(path), str(path)))
+        current = Source(path, source.display, change.after, source.encoding, source.bom) \
+            if change else source
         scratch = Removal()
-        _rewrite_file(scratch, path, display, values, aliases, calls, index, frozenset(used), current)
+        _rewrite_file(scratch, path, source.display, values, aliases, calls, index,
+                      frozenset(used), current)
+        removal.failures.extend(scratch.failures)
         if scratch.changes:
-            after = scratch.changes[0].after
             if change is not None:
-                change.after = after
+                change.after = scratch.changes[0].after
             else:
-                removal.changes.append(Change(source, after, 0))
+                removal.changes.append(Change(source, scratch.changes[0].after, 0))
 
 
-def _constant_definers(removal: Removal, pairs: Sequence[tuple[Path, str]],
-                       values: Mapping[str, bool]) -> dict[Path, tuple[str, set[str]]]:
-    import ast
-
-    from flagdebt.astscan import module_constants
-
-    found: dict[Path, tuple[str, set[str]]] = {}
-    texts = {change.source.path: change.after for change in removal.changes}
-    for path, display in _containing(pairs, values):
-        try:
-            tree = ast.parse(texts.get(path) or path.read_bytes())
-        except (OSError, SyntaxError, ValueError):
-            continue
-        names = {n for n, v in module_constants(tree).items() if "." not in n and v in values}
-        if names:
-            found[path] = (display, names)
-    return found
-
-
-def _read_elsewhere(name: str, definer: Path, pairs: Sequence[tuple[Path, str]],
-                    texts: Mapping[Path, str]) -> bool:
+def _read_elsewhere(name: str, definer: str, pairs: Pairs, texts: Mapping[str, str]) -> bool:
     word = re.compile(rf"\b{re.escape(name)}\b")
+    needle = name.encode()
     for path, _ in pairs:
         if path == definer:
             continue
         text = texts.get(path)
         if text is None:
-            data = path.read_bytes()
-            if name.encode() not in data:
+            try:
+                with open(path, "rb") as stream:
+                    data = stream.read()
+            except OSError:
+                continue
+            if needle not in data:
                 continue
             text = data.decode("utf-8", "replace")
         if word.search(text):

@@ -1,0 +1,196 @@
+"""Rewrite a module one top-level statement at a time.
+
+libcst is exact but slow (a parse with metadata costs ~30x an `ast.parse`), so the codemod
+only hands it the top-level statements that can hold a flag call, each as a module of its
+own, and splices the rewritten text back between the untouched lines. `ast` finds the
+statement boundaries and counts the names a rewrite left unused.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+IDENTIFIERS = re.compile(r"[\w.\[\], |]*")
+WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+@dataclass(frozen=True, order=True)
+class Chunk:
+    """Lines `start` (0-based) to `end` (exclusive) holding whole top-level statements."""
+
+    start: int
+    end: int
+    nodes: tuple[ast.stmt, ...] = ()
+
+    def text(self, lines: Sequence[str]) -> str:
+        return "".join(lines[self.start:self.end])
+
+
+def chunks(tree: ast.Module) -> list[Chunk]:
+    """The top-level statements of a module, statements sharing a line kept together."""
+    return _group(tree.body)
+
+
+def _group(body: Sequence[ast.stmt]) -> list[Chunk]:
+    found: list[Chunk] = []
+    for node in body:
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1
+        last = node.end_lineno or node.lineno
+        if found and first < found[-1].end:
+            previous = found.pop()
+            found.append(Chunk(previous.start, max(previous.end, last), (*previous.nodes, node)))
+        else:
+            found.append(Chunk(first, last, (node,)))
+    return found
+
+
+def touching(all_chunks: Iterable[Chunk], lines: Sequence[int]) -> list[Chunk]:
+    """The chunks that contain one of the given 1-based line numbers."""
+    wanted = set(lines)
+    return [chunk for chunk in all_chunks
+            if any(number in wanted for number in range(chunk.start + 1, chunk.end + 1))]
+
+
+def inner_chunks(chunk: Chunk, lines: Sequence[str], targets: Sequence[int]) -> list[Chunk]:
+    """For a class, the statements of its body that hold a target line (recursively); else `chunk`.
+
+    A smaller chunk is a smaller libcst parse; a body that cannot be cut out cleanly (a
+    target in the class header, lines indented less than the body) stays whole.
+    """
+    node = chunk.nodes[0] if len(chunk.nodes) == 1 else None
+    if not isinstance(node, ast.ClassDef):
+        return [chunk]
+    body = _group(node.body)
+    header_end = body[0].start
+    if header_end <= chunk.start or any(chunk.start < t <= header_end for t in targets):
+        return [chunk]
+    selected = touching(body, targets)
+    if any(dedent(inner, lines) is None for inner in selected):
+        return [chunk]
+    return [part for inner in selected for part in inner_chunks(inner, lines, targets)]
+
+
+def indent_of(chunk: Chunk, lines: Sequence[str]) -> str:
+    """The indentation of a chunk's first line."""
+    first = lines[chunk.start]
+    return first[: len(first) - len(first.lstrip())]
+
+
+def dedent(chunk: Chunk, lines: Sequence[str]) -> str | None:
+    """The chunk's text moved to column 0, or None when a line is indented less than the first."""
+    prefix = indent_of(chunk, lines)
+    moved = []
+    for line in lines[chunk.start:chunk.end]:
+        if line.startswith(prefix):
+            moved.append(line[len(prefix):])
+        elif not line.strip():
+            moved.append(line.lstrip(" \t"))
+        else:
+            return None
+    return "".join(moved)
+
+
+def indent(text: str, prefix: str) -> str:
+    """Text moved back to the indentation it was cut from (blank lines stay empty)."""
+    if not prefix:
+        return text
+    return "".join(prefix + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def splice(lines: Sequence[str], replaced: dict[Chunk, str]) -> str:
+    """The module with each chunk replaced by its new text; "" removes it, keeping paragraphs."""
+    out: list[str] = []
+    position, code_before = 0, False
+    for chunk in sorted(replaced):
+        before = lines[position:chunk.start]
+        out.extend(before)
+        code_before = code_before or any(not _is_blank(x) and not _is_comment(x) for x in before)
+        position = chunk.end
+        text = replaced[chunk]
+        if text:
+            out.append(text)
+            code_before = True
+            continue
+        position = _close_gap(out, lines, position, code_before)
+    out.extend(lines[position:])
+    result = "".join(out)
+    return result if result.strip() else ""
+
+
+def _close_gap(out: list[str], lines: Sequence[str], position: int, code_before: bool) -> int:
+    """After a removed chunk: drop the comments above it, keep one paragraph break."""
+    if code_before:
+        while out and _is_comment(out[-1]):
+            out.pop()
+    pre = 0
+    while out and _is_blank(out[-1]):
+        out.pop()
+        pre += 1
+    post = 0
+    while position + post < len(lines) and _is_blank(lines[position + post]):
+        post += 1
+    if position + post >= len(lines):
+        return len(lines)  # nothing follows: no blank lines at the end either
+    newline = "\r\n" if lines[position + post].endswith("\r\n") else "\n"
+    keep = max(pre, post) if any(not _is_blank(line) for line in out) else pre
+    out.extend([newline] * keep)
+    return position + post
+
+
+class _Counter(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def visit_Name(self, node: ast.Name) -> None:
+        self.counts[node.id] += 1
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        parts = [node.attr]
+        value = node.value
+        while isinstance(value, ast.Attribute):
+            parts.append(value.attr)
+            value = value.value
+        if isinstance(value, ast.Name):
+            self.counts[".".join([value.id, *reversed(parts)])] += 1
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and IDENTIFIERS.fullmatch(node.value):
+            self.counts.update(WORD.findall(node.value))
+
+
+def name_counts(tree: ast.AST) -> Counter[str]:
+    """How often each name and dotted name is read (or assigned), plus names in plain strings."""
+    counter = _Counter()
+    counter.visit(tree)
+    return counter.counts
+
+
+def import_names(node: ast.stmt) -> set[str]:
+    """The names an import statement binds, dotted for `import a.b`."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {alias.asname or alias.name for alias in node.names}
+    return set()
+
+
+def assigned_name(node: ast.stmt) -> str | None:
+    """The single plain name a module-level assignment binds, if that is all it does."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target = node.target
+    else:
+        return None
+    return target.id if isinstance(target, ast.Name) else None
