@@ -12,7 +12,7 @@ from typing import Any
 
 from flagdebt.files import SIMPLE_GLOB, display_path
 from flagdebt.model import FLAG_TYPES, CallPattern, FlagdebtError
-from flagdebt.registry import Problems, describe, did_you_mean, index_keys, read_toml
+from flagdebt.registry import Problems, describe, did_you_mean, read_toml
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -111,7 +111,7 @@ def _read_config(path: Path, shown: str) -> Config:
     table = tool.get("flagdebt") if isinstance(tool, dict) else None
     if table is None:
         raise FlagdebtError(f"{shown}: no [tool.flagdebt] table")
-    problems = Problems(shown, index_keys(text))
+    problems = Problems(shown, text)
     if not isinstance(table, dict):
         message = f"[tool.flagdebt] must be a table, got {describe(table)}"
         problems.add(("tool", "flagdebt"), message)

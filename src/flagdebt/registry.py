@@ -82,6 +82,20 @@ def _entry_at(line: str, number: int, table: KeyPath) -> tuple[KeyLine, str] | N
     return key, line[assign.end() :]
 
 
+_HEADER_LINE = re.compile(rf"^{_HEADER.pattern}", re.MULTILINE)
+
+
+def table_headers(text: str) -> dict[KeyPath, int]:
+    """The line of each `[table]` header: a quick look that needs no full scan of the file."""
+    lines: dict[KeyPath, int] = {}
+    position, number = 0, 1
+    for match in _HEADER_LINE.finditer(text):
+        number += text.count("\n", position, match.start())
+        position = match.start()
+        lines.setdefault(_split_key(match.group(1)), number)
+    return lines
+
+
 def index_keys(text: str) -> dict[KeyPath, int]:
     """The first line that defines each key path, or any key below it (a dotted prefix)."""
     lines: dict[KeyPath, int] = {}
@@ -127,11 +141,29 @@ def _advance(fragment: str, depth: int, quote: str) -> tuple[int, str]:
 
 @dataclass
 class Problems:
-    """Problems found in one TOML file, each pinned to the line of the key it is about."""
+    """Problems found in one TOML file, each pinned to the line of the key it is about.
+
+    The full key index costs as much as parsing the file, so it is built only when a line
+    is asked for that the table headers do not give.
+    """
 
     display: str
-    lines: dict[KeyPath, int]
+    text: str
     found: list[tuple[int, str]] = field(default_factory=list)
+    _headers: dict[KeyPath, int] | None = None
+    _lines: dict[KeyPath, int] | None = None
+
+    @property
+    def lines(self) -> dict[KeyPath, int]:
+        if self._lines is None:
+            self._lines = index_keys(self.text)
+        return self._lines
+
+    def table_line(self, path: KeyPath) -> int:
+        """The line of the `[path]` table header, falling back to the full index."""
+        if self._headers is None:
+            self._headers = table_headers(self.text)
+        return self._headers.get(path) or self.line_of(path)
 
     def line_of(self, path: KeyPath) -> int:
         """The line of `path`, else of its nearest parent that has one, else 1."""
@@ -276,7 +308,7 @@ def load_registry(path: Path, display: str | None = None) -> Registry:
     """Read and validate flags.toml; raise one FlagdebtError listing every problem."""
     shown = str(path) if display is None else display
     text, data = read_toml(path, shown, "registry")
-    problems = Problems(shown, index_keys(text))
+    problems = Problems(shown, text)
     _check_top_level(data, problems)
     table = data.get("flags", {})
     flags: dict[str, Flag] = {}
@@ -317,7 +349,7 @@ def _read_flag(key: str, entry: object, problems: Problems) -> Flag | None:
         except _Invalid as problem:
             problems.add((*where, name), f"flag '{key}': {problem}")
     _check_dates(key, values, problems)
-    return Flag(key=key, line=problems.line_of(where), **values)
+    return Flag(key=key, line=problems.table_line(where), **values)
 
 
 def _check_dates(key: str, values: dict[str, Any], problems: Problems) -> None:
