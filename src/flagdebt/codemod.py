@@ -254,6 +254,13 @@ def _no_lookup(qualified: str) -> str | None:
     return None
 
 
+def _is_pass(statement: cst.CSTNode) -> bool:
+    """A line holding nothing but `pass` (and no comment): noise once its block is gone."""
+    return (isinstance(statement, cst.SimpleStatementLine) and not statement.leading_lines
+            and all(isinstance(small, cst.Pass) for small in statement.body)
+            and statement.trailing_whitespace.comment is None)
+
+
 def _is_terminal(statement: cst.CSTNode) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[-1], TERMINALS)
 
@@ -490,6 +497,7 @@ class _Remover(cst.CSTTransformer):
                                                   trailing_whitespace=block.trailing_whitespace)]
         elif isinstance(block, cst.IndentedBlock):
             statements = list(block.body)
+        statements = [statement for statement in statements if not _is_pass(statement)]
         if not statements:
             return cst.RemoveFromParent()
         first = statements[0]
