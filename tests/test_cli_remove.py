@@ -200,3 +200,41 @@ def test_fix_only_expired(run, project: Path) -> None:
     text = (project / "app" / "views.py").read_text()
     assert 'if flag_enabled("new-checkout"):' in text
     assert "def banner():\n    return None\n" in text
+
+
+def test_wrapper_functions_are_inlined_and_removed(run, project: Path) -> None:
+    write_tree(project, {
+        "app/helpers.py": ('"""Flag helpers."""\nfrom app.flags import flag_enabled\n\n\n'
+                           "def new_checkout_enabled(request):\n"
+                           '    """Whether the new checkout is on."""\n'
+                           '    return flag_enabled("new-checkout")\n\n\n'
+                           "def other_enabled(request):\n"
+                           '    return flag_enabled("other")\n'),
+        "app/views.py": ("from app.helpers import new_checkout_enabled, other_enabled\n\n\n"
+                         "def checkout(request):\n"
+                         "    if new_checkout_enabled(request):\n"
+                         '        return "new"\n'
+                         '    return "old"\n\n\n'
+                         "def banner(request):\n"
+                         "    return other_enabled(request)\n"),
+    })
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    assert (project / "app" / "views.py").read_text() == (
+        "from app.helpers import other_enabled\n\n\n"
+        'def checkout(request):\n    return "new"\n\n\n'
+        "def banner(request):\n    return other_enabled(request)\n")
+    assert (project / "app" / "helpers.py").read_text() == (
+        '"""Flag helpers."""\nfrom app.flags import flag_enabled\n\n\n'
+        'def other_enabled(request):\n    return flag_enabled("other")\n')
+
+
+def test_wrapper_still_read_elsewhere_is_kept(run, project: Path) -> None:
+    write_tree(project, {
+        "app/helpers.py": ("from app.flags import flag_enabled\n\n\n"
+                           "def new_checkout_enabled():\n"
+                           '    return flag_enabled("new-checkout")\n'),
+        "app/views.py": "from app.helpers import new_checkout_enabled\n\nCALLBACK = new_checkout_enabled\n",
+    })
+    assert run(project, "remove", "new-checkout").exit_code == 0
+    assert "def new_checkout_enabled():\n    return True\n" in (project / "app" / "helpers.py").read_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from flagdebt.flagcall import (
     NOT_A_NAME,
@@ -41,9 +41,9 @@ def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
     return FileScan(path, walker.sites, walker.symbols, parse_suppressions(source, path))
 
 
-def target_lines(source: str, patterns: Sequence[CallPattern]) -> list[int]:
+def target_lines(source: str, patterns: Sequence[CallPattern], extra: Iterable[str] = ()) -> list[int]:
     """The numbers of the lines that mention a pattern's name or a name it is imported as."""
-    names = set(trigger_names(patterns))
+    names = set(trigger_names(patterns)) | set(extra)
     for name in list(names):
         names.update(re.findall(rf"\b{re.escape(name)}\s+as\s+(\w+)", source))
     word = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")

@@ -16,7 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from flagdebt.astscan import target_lines
 from flagdebt.cleanup import ImportPruner, carry_blank_lines, close_line, leading_lines, trim_head
 from flagdebt.config import DEFAULT_CALLS
-from flagdebt.cstscan import QuickCallFinder
+from flagdebt.cstscan import QuickCallFinder, dotted
 from flagdebt.flagcall import FileSymbols, Lookup, Resolved, resolve
 from flagdebt.fold import (
     Consts,
@@ -72,6 +72,8 @@ class Rewrite:
     removed: int = 0
     skipped: list[Skip] = field(default_factory=list)
     constants: set[str] = field(default_factory=set)  # module constants that held a removed key
+    wrappers: dict[str, bool] = field(default_factory=dict)  # functions left as `return True`
+    inlined: set[str] = field(default_factory=set)  # wrappers whose calls were replaced here
 
 
 @dataclass
@@ -109,29 +111,38 @@ class _Context:
     lookup: Lookup
     module: str
     is_package: bool
+    wrappers: Mapping[str, bool]
 
 
 def rewrite_source(source: str, values: Mapping[str, bool],
                    calls: Sequence[CallPattern] = DEFAULT_CALLS,
                    aliases: Mapping[str, Sequence[str]] | None = None, *, module: str = "",
                    is_package: bool = False, lookup: Lookup | None = None,
-                   keep_constants: frozenset[str] | None = None) -> Rewrite:
-    """Remove the flags in `values` (key -> final value) from one module's source."""
+                   keep_constants: frozenset[str] | None = None,
+                   wrappers: Mapping[str, bool] | None = None,
+                   drop_functions: frozenset[str] = frozenset()) -> Rewrite:
+    """Remove the flags in `values` (key -> final value) from one module's source.
+
+    `wrappers` maps the names of functions that only returned a removed flag to their value:
+    calls to them are replaced too, and `drop_functions` names the definitions to remove
+    when nothing in the module reads them any more.
+    """
     tree = _parse(source, "cannot parse")
     symbols = module_symbols(tree, module, is_package)
     context = _Context(calls, symbols, Wanted(values, aliases or {}), lookup or _no_lookup,
-                       module, is_package)
+                       module, is_package, wrappers or {})
     try:
-        return _rewrite(source, tree, context, keep_constants, methods=True)
+        return _rewrite(source, tree, context, keep_constants, drop_functions, methods=True)
     except CannotRewrite:  # e.g. a class body left empty: rewrite whole classes instead
-        return _rewrite(source, tree, context, keep_constants, methods=False)
+        return _rewrite(source, tree, context, keep_constants, drop_functions, methods=False)
 
 
 def _rewrite(source: str, tree: ast.Module, context: _Context,
-             keep_constants: frozenset[str] | None, methods: bool) -> Rewrite:
+             keep_constants: frozenset[str] | None, drop_functions: frozenset[str],
+             methods: bool) -> Rewrite:
     lines = source.splitlines(keepends=True)
     every = chunks(tree)
-    targets = target_lines(source, context.calls)
+    targets = target_lines(source, context.calls, context.wrappers)
     selected = touching(every, targets)
     if methods:
         selected = [inner for chunk in selected for inner in inner_chunks(chunk, lines, targets)]
@@ -147,7 +158,7 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
         code, after = _spliced(lines, texts)
     result.constants = {name for name, value in context.symbols.constants.items()
                         if "." not in name and value in context.wanted.values}
-    droppable = result.constants - (keep_constants or frozenset())
+    droppable = (result.constants - (keep_constants or frozenset())) | drop_functions
     if droppable and _drop_constants(after, every, texts, droppable):
         code, after = _spliced(lines, texts)
     result.code = code
@@ -208,6 +219,10 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
         plan.decorators[id(match.call)] = value
         if not value:
             result.skipped.append(Skip(*locate(match.call), key, DECORATOR_OFF))
+    if context.wrappers:
+        calls = _wrapper_calls(tree, context.wrappers)
+        plan.calls.update((id(call), context.wrappers[name]) for call, name in calls)
+        result.inlined.update(name for _, name in calls)
     if not plan.calls and not plan.decorators:
         return None
     inline_plan(wrapper, plan.calls, plan.names, plan.dropped)
@@ -215,7 +230,27 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
     rewritten = tree.visit(remover)
     result.removed += remover.removed
     result.skipped.extend(remover.skipped)
+    result.wrappers.update(remover.wrappers)
     return rewritten
+
+
+class _WrapperCalls(cst.CSTVisitor):
+    def __init__(self, wrappers: Mapping[str, bool]) -> None:
+        super().__init__()
+        self.wrappers = wrappers
+        self.found: list[tuple[cst.Call, str]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = dotted(node.func)[-1]
+        if name in self.wrappers:
+            self.found.append((node, name))
+
+
+def _wrapper_calls(tree: cst.Module, wrappers: Mapping[str, bool]) -> list[tuple[cst.Call, str]]:
+    """Calls to functions that only returned a removed flag, with the function's name."""
+    finder = _WrapperCalls(wrappers)
+    tree.visit(finder)
+    return finder.found
 
 
 def _prune_imports(tree: ast.Module, after: ast.Module, lines: Sequence[str],
@@ -243,8 +278,13 @@ def _drop_constants(after: ast.Module, every: Sequence[Chunk], texts: dict[Chunk
     for chunk in every:
         if chunk in texts or len(chunk.nodes) != 1:
             continue
-        name = assigned_name(chunk.nodes[0])
-        if name in names and counts[name] <= 1:
+        node = chunk.nodes[0]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            unread = node.name in names and counts[node.name] == 0
+        else:
+            name = assigned_name(node)
+            unread = name in names and counts[name] <= 1
+        if unread:
             texts[chunk] = ""
             dropped = True
     return dropped
@@ -284,6 +324,7 @@ class _Remover(cst.CSTTransformer):
         self.skipped: list[Skip] = []
         self.removed_statements: set[int] = set()
         self.expanded: dict[int, int] = {}
+        self.wrappers: dict[str, bool] = {}
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result = super().on_leave(original_node, updated_node)
@@ -488,6 +529,27 @@ class _Remover(cst.CSTTransformer):
             self.removed += 1
             return cst.RemoveFromParent()
         return updated_node
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef,
+                          updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        value = self._returned_constant(updated_node)
+        if value is not None and not updated_node.decorators:
+            self.wrappers[updated_node.name.value] = value
+        return updated_node
+
+    def _returned_constant(self, function: cst.FunctionDef) -> bool | None:
+        """True/False when the body (docstring aside) became `return <flag value>`."""
+        body = list(function.body.body) if isinstance(function.body, cst.IndentedBlock) \
+            else [function.body]
+        if body and function.get_docstring() is not None:
+            body = body[1:]
+        if len(body) != 1 or not isinstance(body[0], (cst.SimpleStatementLine,
+                                                       cst.SimpleStatementSuite)):
+            return None
+        statement = body[0].body[0] if len(body[0].body) == 1 else None
+        if isinstance(statement, cst.Return) and statement.value is not None:
+            return self.consts.value(statement.value)
+        return None
 
     # Blocks.
     def _flatten(self, owner: cst.If | cst.While, block: cst.BaseSuite) -> Statement:

@@ -8,7 +8,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,8 @@ class Removal:
     changes: list[Change] = field(default_factory=list)
     skipped: list[tuple[str, Skip]] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    wrappers: dict[str, bool] = field(default_factory=dict)
+    inlined: set[str] = field(default_factory=set)
 
     @property
     def removed(self) -> int:
@@ -143,10 +145,29 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool]) -> dict[Pa
     return found
 
 
+MAX_WRAPPER_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every file of one removal run is rewritten with."""
+
+    values: Mapping[str, bool]
+    aliases: Mapping[str, Sequence[str]]
+    calls: Sequence[CallPattern]
+    index: ProjectIndex
+    keep: frozenset[str] = frozenset()
+    wrappers: Mapping[str, bool] = field(default_factory=dict)
+
+
 def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: Mapping[str, bool],
                  aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
                  index: ProjectIndex) -> Removal:
-    """Rewrite every file that reads one of the flags; nothing is written here."""
+    """Rewrite every file that reads one of the flags; nothing is written here.
+
+    Three passes: the flag calls; then calls to functions that only returned the flag (and
+    those functions, once unread); then module constants that only held the key, once unread.
+    """
     pairs = [(os.fspath(path), display) for path, display in zip(files, displays)]
     spellings = {*values, *(name for names in aliases.values() for name in names)}
     spellings |= {name.rsplit(".", 1)[-1] for name in spellings}
@@ -157,58 +178,76 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     if words != spellings:
         found = _read_matching(pairs, words)
     module_level = frozenset(n for names in definers.values() for n in names if "." not in n)
+    job = _Job(values, aliases, calls, index, module_level)
     removal = Removal()
     for file in found:
         if any(trigger in file.data for trigger in triggers):
-            _rewrite_file(removal, file.path, file.display, values, aliases, calls, index,
-                          module_level)
-    _drop_unused_constants(removal, pairs, definers, values, aliases, calls, index)
+            _rewrite_file(removal, file.path, file.display, job)
+    _inline_wrappers(removal, pairs, job)
+    _drop_unused(removal, pairs, definers, job)
+    removal.skipped = sorted(set(removal.skipped))
     return removal
 
 
-def _rewrite_file(removal: Removal, path: Path, display: str, values: Mapping[str, bool],
-                  aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
-                  index: ProjectIndex, keep: frozenset[str], before: Source | None = None) -> None:
+def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
+                  drop: frozenset[str] = frozenset()) -> None:
+    """Rewrite one file (starting from an earlier pass's text) and record the change."""
     from flagdebt.codemod import CannotRewrite, rewrite_source
 
+    change = next((c for c in removal.changes if c.source.path == path), None)
     try:
-        source = before or read_source(path, display)
+        source = change.source if change else read_source(path, display)
         module, is_package = module_of(path)
-        result = rewrite_source(source.text, values, calls, aliases, module=module,
-                                is_package=is_package, lookup=index.lookup, keep_constants=keep)
+        result = rewrite_source(change.after if change else source.text, job.values, job.calls,
+                                job.aliases, module=module, is_package=is_package,
+                                lookup=job.index.lookup, keep_constants=job.keep,
+                                wrappers=job.wrappers, drop_functions=drop)
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:
         removal.failures.append((display, str(error)))
         return
     removal.skipped.extend((display, skip) for skip in result.skipped)
-    if result.code != source.text:
+    removal.wrappers.update(result.wrappers)
+    removal.inlined.update(result.inlined)
+    if change is not None:
+        change.after = result.code
+        change.removed += result.removed
+    elif result.code != source.text:
         removal.changes.append(Change(source, result.code, result.removed, result.skipped))
 
 
-def _drop_unused_constants(removal: Removal, pairs: Pairs,
-                           definers: Mapping[Path, set[str]], values: Mapping[str, bool],
-                           aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
-                           index: ProjectIndex) -> None:
-    """Second pass: remove module-level key constants that no file reads any more."""
+def _inline_wrappers(removal: Removal, pairs: Pairs, job: _Job) -> None:
+    """Replace calls to functions the rewrite left as `return True`, and drop them once unread."""
+    wrappers: dict[str, bool] = {}
+    for _ in range(MAX_WRAPPER_DEPTH):  # a wrapper of a wrapper becomes one in its turn
+        fresh = {name: value for name, value in removal.wrappers.items() if name not in wrappers}
+        if not fresh:
+            break
+        wrappers.update(fresh)
+        for file in _read_matching(pairs, fresh):
+            _rewrite_file(removal, file.path, file.display, replace(job, values={}, wrappers=fresh))
+    if not wrappers:
+        return
+    inline = replace(job, values={}, wrappers=wrappers)
+    texts = {os.fspath(change.source.path): change.after for change in removal.changes}
+    for change in list(removal.changes):
+        defined = {name for name in wrappers.keys() & removal.inlined if f"def {name}(" in change.after}
+        path = os.fspath(change.source.path)
+        unread = frozenset(n for n in defined if not _read_elsewhere(n, path, pairs, texts))
+        if unread:
+            _rewrite_file(removal, change.source.path, change.source.display, inline, unread)
+
+
+def _drop_unused(removal: Removal, pairs: Pairs, definers: Mapping[Path, set[str]],
+                 job: _Job) -> None:
+    """Remove module-level key constants that no file reads any more."""
     texts = {os.fspath(change.source.path): change.after for change in removal.changes}
     displays = dict(pairs)
     for path, every in definers.items():
         names = {name for name in every if "." not in name}
-        used = {name for name in names if _read_elsewhere(name, os.fspath(path), pairs, texts)}
-        if used == names:
-            continue
-        change = next((c for c in removal.changes if c.source.path == path), None)
-        source = read_source(path, displays.get(os.fspath(path), str(path)))
-        current = Source(path, source.display, change.after, source.encoding, source.bom) \
-            if change else source
-        scratch = Removal()
-        _rewrite_file(scratch, path, source.display, values, aliases, calls, index,
-                      frozenset(used), current)
-        removal.failures.extend(scratch.failures)
-        if scratch.changes:
-            if change is not None:
-                change.after = scratch.changes[0].after
-            else:
-                removal.changes.append(Change(source, scratch.changes[0].after, 0))
+        used = frozenset(n for n in names if _read_elsewhere(n, os.fspath(path), pairs, texts))
+        if used != names:
+            display = displays.get(os.fspath(path), str(path))
+            _rewrite_file(removal, path, display, replace(job, keep=used))
 
 
 def _read_elsewhere(name: str, definer: str, pairs: Pairs, texts: Mapping[str, str]) -> bool:
