@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import inspect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -170,10 +168,16 @@ def unknown_flag(ctx: Context) -> Iterator[Finding]:
             continue
         shown = site.key if site.key is not None else site.spelling
         message = f"flag '{shown}' is not in the registry ({ctx.registry.path})"
-        close = difflib.get_close_matches(shown, names, n=1, cutoff=0.75)
+        close = _close_match(shown, names)
         if close:
             message += f"; did you mean '{close[0]}'?"
         yield _site_finding(UNKNOWN, site, None, message)
+
+
+def _close_match(word: str, names: list[str]) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(word, names, n=1, cutoff=0.75)
 
 
 def _known_names(registry: Registry) -> list[str]:
@@ -386,6 +390,8 @@ BY_CODE = {rule.code: rule for rule in RULES}
 
 def rule_doc(rule: Rule) -> str:
     """The rule's documentation: its check function's docstring, dedented."""
+    import inspect
+
     return inspect.cleandoc(rule.check.__doc__ or "") if rule.check else rule.doc
 
 
