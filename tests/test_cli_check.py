@@ -245,3 +245,11 @@ def test_baseline_options_exclude_each_other(run, tmp_path: Path) -> None:
     write_tree(tmp_path, PROJECT)
     result = run(tmp_path, "check", "--baseline", "a.json", "--write-baseline", "b.json")
     assert result.exit_code == 2
+
+
+def test_config_of_a_subproject_is_found_from_the_files(run, tmp_path: Path) -> None:
+    project = tmp_path / "services" / "shop"
+    write_tree(project, {**PROJECT, "pyproject.toml": "[tool.flagdebt]\nsprint-days = 30\n"})
+    result = run(tmp_path, "check", "--today", TODAY, "services/shop/app/views.py")
+    assert result.exit_code == 0, result.output  # 30-day sprints: expiring, not expired
+    assert codes(result.output) == [("services/shop/app/views.py:5:8", "FD002")]

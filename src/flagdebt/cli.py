@@ -60,8 +60,13 @@ def _codes(values: Sequence[str], option: str) -> tuple[str, ...]:
 
 
 def _configure(config_path: Path | None, registry: Path | None, calls: Sequence[str],
-               select: Sequence[str] = (), ignore: Sequence[str] = ()) -> Config:
+               select: Sequence[str] = (), ignore: Sequence[str] = (),
+               paths: Sequence[Path] = ()) -> Config:
     config = load_config(Path.cwd(), config_path)
+    if config.config_path is None and config_path is None and paths:
+        # pre-commit runs from the repository root; a project may live in a subfolder.
+        start = paths[0] if paths[0].is_dir() else paths[0].parent
+        config = load_config(start.absolute(), None)
     extra = tuple(parse_call_pattern(text) for text in calls)
     return replace(
         config,
@@ -124,7 +129,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
 
     if baseline_file is not None and write_baseline is not None:
         raise click.UsageError("--baseline and --write-baseline cannot be used together")
-    config = _configure(config_path, registry, calls, select, ignore)
+    config = _configure(config_path, registry, calls, select, ignore, paths)
     flags = _registry(config)
     cwd = Path.cwd()
     files = discover_text(paths or (config.root,), config)
