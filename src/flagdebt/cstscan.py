@@ -14,10 +14,10 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flagdebt.flagcall import (
     NOT_A_NAME,
-    SELF_NAMES,
     FileSymbols,
     KeyExpr,
     import_bindings,
+    is_runtime_name,
     key_argument,
     match_callee,
     plain_import_bindings,
@@ -265,9 +265,7 @@ class CallFinder(cst.CSTVisitor):
         return KeyExpr("dynamic", _text(self.source, node))
 
     def _is_local(self, name: str) -> bool:
-        if name in SELF_NAMES or any(name in names for names in self.bound):
-            return True
-        return any(name in self._locals(function) for function in self.functions)
+        return is_runtime_name(name, self.bound, (self._locals(f) for f in self.functions))
 
     def _locals(self, function: cst.FunctionDef) -> frozenset[str]:
         if id(function) not in self.local_names:

@@ -7,7 +7,7 @@ reads a flag and which key it reads is made here, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -93,6 +93,14 @@ def key_argument(pattern: CallPattern, positional: Sequence[T],
         if name in keywords:
             return keywords[name]
     return None
+
+
+def is_runtime_name(name: str, bound: Iterable[frozenset[str]],
+                    function_locals: Iterable[frozenset[str]]) -> bool:
+    """Whether a key's root name is a runtime value: self/cls, a parameter or a local."""
+    if name in SELF_NAMES or any(name in names for names in bound):
+        return True
+    return any(name in names for names in function_locals)
 
 
 def resolve(expr: KeyExpr, symbols: FileSymbols, lookup: Lookup = _no_lookup) -> Resolved:
