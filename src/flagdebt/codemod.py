@@ -325,6 +325,12 @@ class _Remover(cst.CSTTransformer):
         self.removed_statements: set[int] = set()
         self.expanded: dict[int, int] = {}
         self.wrappers: dict[str, bool] = {}
+        self._pinned: list[cst.CSTNode] = []
+
+    def _pin(self, node: cst.CSTNode) -> int:
+        """The id of a node this transform made, kept alive so that no later node reuses it."""
+        self._pinned.append(node)
+        return id(node)
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result = super().on_leave(original_node, updated_node)
@@ -566,9 +572,9 @@ class _Remover(cst.CSTTransformer):
         statements[0] = first.with_changes(leading_lines=[*owner.leading_lines,
                                                           *leading_lines(first)])
         if isinstance(block, cst.IndentedBlock) and block.footer:
-            self.footers[id(statements[-1])] = block.footer
+            self.footers[self._pin(statements[-1])] = block.footer
         if _is_terminal(statements[-1]):
-            self.terminals.add(id(statements[-1]))
+            self.terminals.add(self._pin(statements[-1]))
         return cst.FlattenSentinel(statements)
 
     def _settle(self, original: Sequence[cst.BaseStatement], body: Sequence[cst.BaseStatement]
@@ -600,7 +606,7 @@ class _Remover(cst.CSTTransformer):
                 block = updated_node
             return trim_head(original_node.body, block)
         emptied = block.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        self.emptied.add(id(emptied))
+        self.emptied.add(self._pin(emptied))
         return emptied
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
