@@ -131,7 +131,32 @@ ENGINE_SOURCES = sorted([*FIXTURES.glob("remove/*/input.py"), *FIXTURES.glob("re
 @pytest.mark.parametrize("path", ENGINE_SOURCES, ids=[str(p.relative_to(ROOT)) for p in ENGINE_SOURCES])
 def test_both_engines_find_the_same_sites(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
-    fast = astscan.scan_source(source, "m.py", PATTERNS)
+    fast = astscan.scan_source(source, "m.py", PATTERNS, quick=False)
     exact = cstscan.scan_source(source, "m.py", PATTERNS)
     assert call_sites(fast, lambda q: None) == call_sites(exact, lambda q: None)
     assert fast.symbols.constants == exact.symbols.constants
+
+
+@pytest.mark.parametrize("path", ENGINE_SOURCES, ids=[str(p.relative_to(ROOT)) for p in ENGINE_SOURCES])
+def test_skeleton_parse_finds_what_a_full_parse_finds(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    quick = astscan.scan_source(source, "m.py", PATTERNS, quick=True)
+    full = astscan.scan_source(source, "m.py", PATTERNS, quick=False)
+    assert call_sites(quick, lambda q: None) == call_sites(full, lambda q: None)
+
+
+@pytest.mark.parametrize(("source", "kept"), [
+    ('import os\n\ndef a():\n    pass\n\ndef b():\n    flag_enabled("x")\n', [1, 6, 7]),
+    ('"""Doc."""\nKEY = "k"\n@deco\ndef a():\n    flag_enabled(KEY)\nclass B:\n    x = 1\n', [2, 3, 4, 5]),
+    ('import os\nif x:\n    pass\nelse:\n    flag_enabled("x")\n', [1, 2, 3, 4, 5]),
+], ids=["imports-and-target", "decorator-joins-def", "clauses-stay-with-if"])
+def test_skeleton_keeps_imports_constants_and_targets(source: str, kept: list[int]) -> None:
+    reduced = astscan.skeleton(source, astscan.target_lines(source, PATTERNS))
+    assert reduced is not None
+    assert [n for n, line in enumerate(reduced.split("\n"), 1) if line] == kept
+
+
+def test_skeleton_inside_a_string_falls_back_to_a_full_parse() -> None:
+    source = 'HELP = """\nUsage:\nflag_enabled("in-doc")\n"""\nflag_enabled("real")\n'
+    scan = astscan.scan_source(source, "m.py", PATTERNS)
+    assert [(s.line, s.key.text) for s in scan.sites] == [(5, "real")]
