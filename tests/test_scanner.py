@@ -160,3 +160,16 @@ def test_skeleton_inside_a_string_falls_back_to_a_full_parse() -> None:
     source = 'HELP = """\nUsage:\nflag_enabled("in-doc")\n"""\nflag_enabled("real")\n'
     scan = astscan.scan_source(source, "m.py", PATTERNS)
     assert [(s.line, s.key.text) for s in scan.sites] == [(5, "real")]
+
+
+def test_skeleton_ignores_code_inside_a_triple_quoted_string() -> None:
+    source = ('import os\n\nexec("""\ndef inner():\n    flag_enabled("in-string")\n""")\n\n'
+              'def real():\n    return flag_enabled("real")\n')
+    scan = astscan.scan_source(source, "m.py", PATTERNS)
+    assert [s.key.text for s in scan.sites] == ["real"]
+
+
+def test_skeleton_keeps_a_parenthesised_constant() -> None:
+    source = 'import os\n\nKEY = (\n    "new-"\n    "checkout"\n)\n\ndef f():\n    return flag_enabled(KEY)\n'
+    sites = call_sites(astscan.scan_source(source, "m.py", PATTERNS), lambda q: None)
+    assert [(s.key, s.spelling) for s in sites] == [("new-checkout", "KEY")]

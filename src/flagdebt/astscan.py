@@ -66,7 +66,8 @@ def _names_a_class(key: KeyExpr) -> bool:
 
 STATEMENT_START = re.compile(r"[A-Za-z_@(\[{'\"]")
 CLAUSES = re.compile(r"(?:else|elif|except|finally)\b")
-KEPT = re.compile(r"(?:import|from)\s|[A-Za-z_]\w*\s*(?::[^=\n]*)?=\s*\(?\s*[rRuUbBfF]{0,2}['\"]")
+KEPT = re.compile(r"(?:import|from)\s|[A-Za-z_]\w*\s*(?::[^=\n]*)?=\s*"
+                  r"(?:[(\\]\s*$|\(?\s*[rRuUbBfF]{0,2}['\"])")
 
 
 def skeleton(source: str, targets: Sequence[int]) -> str | None:
@@ -79,24 +80,26 @@ def skeleton(source: str, targets: Sequence[int]) -> str | None:
     parses the whole file. Parsing a fifth of a file is what makes a large scan fast.
     """
     lines = source.split("\n")
-    starts = _statement_starts(lines, 0, len(lines), "")
+    inside = _lines_in_strings(source)
+    starts = _statement_starts(lines, 0, len(lines), "", inside)
     if len(starts) < 2:
         return None
     wanted = {target - 1 for target in targets}
     out = lines[: starts[0]]
     for start, end in zip(starts, [*starts[1:], len(lines)]):
-        out.extend(_reduce(lines, start, end, wanted, ""))
+        out.extend(_reduce(lines, start, end, wanted, "", inside))
     return "\n".join(out)
 
 
-def _statement_starts(lines: Sequence[str], first: int, end: int, indent: str) -> list[int]:
+def _statement_starts(lines: Sequence[str], first: int, end: int, indent: str,
+                      inside: set[int]) -> list[int]:
     """Lines in [first, end) that start a statement at `indent` (decorators join their def)."""
     starts: list[int] = []
     decorated = False
     size = len(indent)
     for number in range(first, end):
         line = lines[number]
-        if line.startswith(indent) and STATEMENT_START.match(line, size) \
+        if number not in inside and line.startswith(indent) and STATEMENT_START.match(line, size) \
                 and not CLAUSES.match(line, size):
             if not decorated:
                 starts.append(number)
@@ -104,7 +107,8 @@ def _statement_starts(lines: Sequence[str], first: int, end: int, indent: str) -
     return starts
 
 
-def _reduce(lines: Sequence[str], start: int, end: int, wanted: set[int], indent: str) -> list[str]:
+def _reduce(lines: Sequence[str], start: int, end: int, wanted: set[int], indent: str,
+            inside: set[int]) -> list[str]:
     """One statement's lines: kept, blanked, or for a class, reduced member by member."""
     if not any(number in wanted for number in range(start, end)):
         keep = KEPT.match(lines[start], len(indent)) is not None
@@ -113,13 +117,37 @@ def _reduce(lines: Sequence[str], start: int, end: int, wanted: set[int], indent
     if body is None:
         return list(lines[start:end])
     first, inner = body
-    members = _statement_starts(lines, first, end, inner)
+    members = _statement_starts(lines, first, end, inner, inside)
     if not members or members[0] != first:
         return list(lines[start:end])
     out = list(lines[start:first])
     for member, stop in zip(members, [*members[1:], end]):
-        out.extend(_reduce(lines, member, stop, wanted, inner))
+        out.extend(_reduce(lines, member, stop, wanted, inner, inside))
     return out
+
+
+TOKENS = re.compile(r'"""|' r"'''|" r'"(?:\\.|[^"\\\n])*"|' r"'(?:\\.|[^'\\\n])*'|#[^\n]*")
+CLOSING = {'"""': re.compile(r'(?:\\.|[^\\])*?"""', re.DOTALL),
+           "'''": re.compile(r"(?:\\.|[^\\])*?'''", re.DOTALL)}
+
+
+def _lines_in_strings(source: str) -> set[int]:
+    """0-based numbers of the lines that begin inside a triple-quoted string."""
+    inside: set[int] = set()
+    position = 0
+    while True:
+        token = TOKENS.search(source, position)
+        if token is None:
+            return inside
+        position = token.end()
+        closing = CLOSING.get(token.group())
+        if closing is None:
+            continue  # a one-line string or a comment
+        end = closing.match(source, position)
+        stop = end.end() if end else len(source)
+        first = source.count("\n", 0, position) + 1
+        inside.update(range(first, first + source.count("\n", position, stop)))
+        position = stop
 
 
 def _class_body(lines: Sequence[str], start: int, end: int, indent: str) -> tuple[int, str] | None:
