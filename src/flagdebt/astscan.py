@@ -36,7 +36,7 @@ def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
     reduced = skeleton(source, targets) if quick else None
     if reduced is not None:
         try:
-            scan = _scan_tree(ast.parse(reduced), source, path, patterns, module, is_package, targets)
+            scan = scan_tree(ast.parse(reduced), source, path, patterns, module, is_package, targets)
         except (SyntaxError, ValueError):
             scan = None
         if scan is not None and not any(_names_a_class(site.key) for site in scan.sites):
@@ -48,11 +48,12 @@ def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
         col = getattr(error, "offset", 1) or 1
         reason = getattr(error, "msg", str(error))
         return FileScan(path, error=syntax_error(path, line, col, reason))
-    return _scan_tree(tree, source, path, patterns, module, is_package, targets)
+    return scan_tree(tree, source, path, patterns, module, is_package, targets)
 
 
-def _scan_tree(tree: ast.Module, source: str, path: str, patterns: Sequence[CallPattern],
-               module: str, is_package: bool, targets: list[int]) -> FileScan:
+def scan_tree(tree: ast.Module, source: str, path: str, patterns: Sequence[CallPattern],
+              module: str, is_package: bool, targets: list[int]) -> FileScan:
+    """The flag calls of an already parsed module (`targets`: from `target_lines`)."""
     walker = _Walker(source, patterns, module, is_package, targets)
     walker.symbols.constants.update(module_constants(tree))
     walker.statements(tree.body)

@@ -13,7 +13,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flagdebt.astscan import target_lines
+from flagdebt.astscan import scan_tree, target_lines
 from flagdebt.cleanup import ImportPruner, carry_blank_lines, close_line, leading_lines, trim_head
 from flagdebt.config import DEFAULT_CALLS
 from flagdebt.cstscan import QuickCallFinder, dotted
@@ -146,6 +146,9 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     selected = touching(every, targets)
     if methods:
         selected = [inner for chunk in selected for inner in inner_chunks(chunk, lines, targets)]
+    wanted = _wanted_lines(source, tree, context, targets)
+    selected = [chunk for chunk in selected
+                if any(chunk.start < line <= chunk.end for line in wanted)]
     modules: dict[Chunk, cst.Module] = {}
     result = Rewrite(source)
     for chunk in selected:
@@ -170,6 +173,17 @@ def _spliced(lines: Sequence[str], texts: dict[Chunk, str]) -> tuple[str, ast.Mo
     """The module with the new chunk texts, and its parse: a rewrite must parse."""
     code = splice(lines, texts)
     return code, _parse(code, "the rewrite would not parse")
+
+
+def _wanted_lines(source: str, tree: ast.Module, context: _Context,
+                  targets: list[int]) -> set[int]:
+    """Lines that read one of the flags, by the fast engine: only their chunks go to libcst."""
+    scan = scan_tree(tree, source, "", context.calls, context.module, context.is_package, targets)
+    lines = {site.line for site in scan.sites
+             if context.wanted.key_of(resolve(site.key, scan.symbols, context.lookup))}
+    if context.wrappers:
+        lines.update(target_lines(source, (), context.wrappers))
+    return lines
 
 
 def _parse(source: str, problem: str) -> ast.Module:
@@ -225,7 +239,7 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
         result.inlined.update(name for _, name in calls)
     if not plan.calls and not plan.decorators:
         return None
-    inline_plan(wrapper, plan.calls, plan.names, plan.dropped)
+    inline_plan(wrapper, finder.assignments, plan.calls, plan.names, plan.dropped)
     remover = _Remover(plan, tree, locate)
     rewritten = tree.visit(remover)
     result.removed += remover.removed

@@ -277,12 +277,26 @@ class CallFinder(cst.CSTVisitor):
 
 
 class QuickCallFinder(CallFinder):
-    """A CallFinder without positions (all lines are 0), for the codemod: positions are costly."""
+    """A CallFinder for the codemod: no positions (lines are 0), and it also collects the
+    `name = <call>` assignments that may hold a flag's value, saving the codemod a pass."""
 
     METADATA_DEPENDENCIES = ()  # type: ignore[assignment]
 
+    def __init__(self, patterns: Sequence[CallPattern], module: str, is_package: bool) -> None:
+        super().__init__(patterns, module, is_package)
+        self.assignments: list[tuple[cst.CSTNode, cst.Name, cst.BaseExpression]] = []
+
     def _start(self, node: cst.CSTNode) -> tuple[int, int]:
         return 0, 0
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Name):
+            self.assignments.append((node, target, node.value))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.value is not None:
+            self.assignments.append((node, node.target, node.value))
 
 
 def _name(node: cst.BaseExpression) -> str:
