@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import ast
+import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +18,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from flagdebt.astscan import scan_tree, target_lines
 from flagdebt.cleanup import ImportPruner, carry_blank_lines, close_line, leading_lines, trim_head
 from flagdebt.config import DEFAULT_CALLS
-from flagdebt.cstscan import QuickCallFinder, dotted
+from flagdebt.cstscan import STATEMENT_NODES, QuickCallFinder, dotted
 from flagdebt.flagcall import FileSymbols, Lookup, Resolved, resolve
 from flagdebt.fold import (
     Consts,
@@ -157,7 +159,7 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
             modules[chunk] = rewritten
     texts = {chunk: _render(node, indent_of(chunk, lines)) for chunk, node in modules.items()}
     code, after = _spliced(lines, texts) if texts else (source, tree)
-    if modules and _prune_imports(tree, after, lines, every, modules, texts):
+    if modules and _prune_imports(after, lines, every, modules, texts):
         code, after = _spliced(lines, texts)
     result.constants = {name for name, value in context.symbols.constants.items()
                         if "." not in name and value in context.wanted.values}
@@ -267,21 +269,47 @@ def _wrapper_calls(tree: cst.Module, wrappers: Mapping[str, bool]) -> list[tuple
     return finder.found
 
 
-def _prune_imports(tree: ast.Module, after: ast.Module, lines: Sequence[str],
+def _prune_imports(after: ast.Module, lines: Sequence[str],
                    every: Sequence[Chunk], modules: dict[Chunk, cst.Module],
                    texts: dict[Chunk, str]) -> bool:
-    """Remove the imports the rewrite left unused (never those that were unused before)."""
-    counts = name_counts(after)
-    unused = {name for name in name_counts(tree) if counts[name] == 0}
+    """Remove the imports the rewrite left unused (never those that were unused before).
+
+    Only a name the rewritten statements used can have lost its last use, and a name that
+    no longer appears in the new text outside import lines certainly has; only the other
+    candidates need a count over the whole new module.
+    """
+    lost: Counter[str] = Counter()
+    bound: set[str] = set()
+    for chunk in modules:
+        for statement in chunk.nodes:
+            lost.update(name_counts(statement))
+            bound.update(name for inner in ast.walk(statement) for name in import_names(inner))
+    bound.update(name for chunk in every for top in chunk.nodes for name in import_names(top))
+    candidates = {name for name in bound if lost[name]}
+    if not candidates:
+        return False
+    code = _without_imports(splice(lines, texts), after)
+    unsure = {name for name in candidates if re.search(rf"\b{re.escape(name)}\b", code)}
+    counts = name_counts(after) if unsure else Counter()
+    unused = {name for name in candidates if name not in unsure or counts[name] == 0}
     if not unused:
         return False
     pruner = ImportPruner(unused)
-    for chunk, node in modules.items():
-        texts[chunk] = _render(node.visit(pruner), indent_of(chunk, lines))
+    for chunk, module in modules.items():
+        if "import" in texts[chunk]:
+            texts[chunk] = _render(module.visit(pruner), indent_of(chunk, lines))
     for chunk in every:
         if chunk not in modules and any(import_names(node) & unused for node in chunk.nodes):
             texts[chunk] = _code(cst.parse_module(chunk.text(lines)).visit(pruner))
     return True
+
+
+def _without_imports(code: str, tree: ast.Module) -> str:
+    """The module's text without its top-level import statements."""
+    skipped = {number for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+               for number in range(node.lineno, (node.end_lineno or node.lineno) + 1)}
+    return "\n".join(line for number, line in enumerate(code.split("\n"), 1)
+                     if number not in skipped)
 
 
 def _drop_constants(after: ast.Module, every: Sequence[Chunk], texts: dict[Chunk, str],
@@ -348,7 +376,7 @@ class _Remover(cst.CSTTransformer):
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         result = super().on_leave(original_node, updated_node)
-        if isinstance(original_node, cst.BaseStatement):
+        if type(original_node) in STATEMENT_NODES:
             if isinstance(result, cst.RemovalSentinel):
                 self.removed_statements.add(id(original_node))
             elif isinstance(result, cst.FlattenSentinel):

@@ -107,6 +107,22 @@ def dotted(node: cst.BaseExpression) -> tuple[str, ...]:
     return tuple(reversed(names))
 
 
+def _concrete(*bases: type) -> frozenset[type]:
+    """Every node class below the given base classes (checking `type(x) in` beats ABC isinstance)."""
+    found: set[type] = set()
+    stack = list(bases)
+    while stack:
+        cls = stack.pop()
+        found.add(cls)
+        stack.extend(cls.__subclasses__())
+    return frozenset(found)
+
+
+STATEMENTS = _concrete(cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.ExceptHandler,
+                       cst.ExceptStarHandler, cst.MatchCase)
+STATEMENT_NODES = _concrete(cst.BaseStatement)
+
+
 class CallFinder(cst.CSTVisitor):
     """Collects imports, constants and every call that matches a pattern, in source order."""
 
@@ -138,16 +154,14 @@ class CallFinder(cst.CSTVisitor):
         return position.start.line, position.start.column
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.ExceptHandler,
-                             cst.ExceptStarHandler, cst.MatchCase)):
+        if type(node) in STATEMENTS:
             anchor = node.name if isinstance(node, (cst.FunctionDef, cst.ClassDef)) else node
             self.statement_lines.append(self._line(anchor))
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
-        if isinstance(original_node, (cst.BaseSmallStatement, cst.BaseCompoundStatement,
-                                      cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase)):
+        if type(original_node) in STATEMENTS:
             self.statement_lines.pop()
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -229,7 +243,7 @@ class CallFinder(cst.CSTVisitor):
         line, column = self._start(node.func)
         decorator = id(node) in self.decorators
         site = RawSite(line, column + 1,
-                       line if decorator else self.statement_lines[-1],
+                       line if decorator or not self.statement_lines else self.statement_lines[-1],
                        ".".join(parts), key, decorator, ".".join(self.scopes))
         self.matches.append(Match(node, site))
 
@@ -288,6 +302,12 @@ class QuickCallFinder(CallFinder):
 
     def _start(self, node: cst.CSTNode) -> tuple[int, int]:
         return 0, 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return cst.CSTVisitor.on_visit(self, node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        cst.CSTVisitor.on_leave(self, original_node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         target = node.targets[0].target if len(node.targets) == 1 else None

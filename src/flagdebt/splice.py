@@ -149,36 +149,33 @@ def _close_gap(out: list[str], lines: Sequence[str], position: int, code_before:
     return position + post
 
 
-class _Counter(ast.NodeVisitor):
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-
-    def visit_Name(self, node: ast.Name) -> None:
-        self.counts[node.id] += 1
-
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        parts = [node.attr]
-        value = node.value
-        while isinstance(value, ast.Attribute):
-            parts.append(value.attr)
-            value = value.value
-        if isinstance(value, ast.Name):
-            self.counts[".".join([value.id, *reversed(parts)])] += 1
-        self.generic_visit(node)
-
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and IDENTIFIERS.fullmatch(node.value):
-            self.counts.update(WORD.findall(node.value))
-
-
 def name_counts(tree: ast.AST) -> Counter[str]:
     """How often each name and dotted name is read (or assigned), plus names in plain strings."""
-    counter = _Counter()
-    counter.visit(tree)
-    return counter.counts
+    counts: Counter[str] = Counter()
+    for node in ast.walk(tree):
+        kind = type(node)
+        if kind is ast.Name:
+            counts[node.id] += 1  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            dotted = _dotted(node)  # type: ignore[arg-type]
+            if dotted:
+                counts[dotted] += 1
+        elif kind is ast.Constant and isinstance(node.value, str):  # type: ignore[attr-defined]
+            if IDENTIFIERS.fullmatch(node.value):  # type: ignore[attr-defined]
+                counts.update(WORD.findall(node.value))  # type: ignore[attr-defined]
+    return counts
 
 
-def import_names(node: ast.stmt) -> set[str]:
+def _dotted(node: ast.Attribute) -> str | None:
+    parts = [node.attr]
+    value = node.value
+    while isinstance(value, ast.Attribute):
+        parts.append(value.attr)
+        value = value.value
+    return ".".join([value.id, *reversed(parts)]) if isinstance(value, ast.Name) else None
+
+
+def import_names(node: ast.AST) -> set[str]:
     """The names an import statement binds, dotted for `import a.b`."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return {alias.asname or alias.name for alias in node.names}

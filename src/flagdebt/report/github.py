@@ -7,7 +7,7 @@ A clean run prints nothing.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from flagdebt.model import Finding
 from flagdebt.report import Summary

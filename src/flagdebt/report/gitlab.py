@@ -7,7 +7,8 @@ lines shift, distinct for two findings of the same kind in one file.
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from flagdebt.model import Finding
 from flagdebt.report import Summary

@@ -12,7 +12,8 @@ import hashlib
 import json
 import re
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from flagdebt import __version__
