@@ -332,6 +332,9 @@ def syntax_error(ctx: Context) -> Iterator[Finding]:
     """## What it does
     Reports Python files that could not be read or parsed (a syntax error, an unknown
     encoding, bytes that are not valid in the declared encoding). The file is skipped.
+    Only files that mention a flag-reading function are parsed, and of those only the
+    statements that can hold a flag read must parse: a syntax error elsewhere in such a
+    file is left to the project's own linters.
 
     ## Why is this bad?
     flagdebt cannot see the flag reads of a file it cannot parse, so the other rules are
