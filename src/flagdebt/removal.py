@@ -18,7 +18,7 @@ from flagdebt.project import ProjectIndex, module_of
 from flagdebt.scanner import POOL_THRESHOLD, decode_source
 
 if TYPE_CHECKING:
-    from flagdebt.codemod import Skip
+    from flagdebt.transform import Skip
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,369 @@
+"""The transform at the heart of the removal: flag calls become constants, logic folds,
+dead branches, unreachable code and emptied blocks go. `codemod` decides what to replace and
+hands each chunk of a module to `Remover`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from flagdebt.cleanup import carry_blank_lines, close_line, leading_lines, trim_head
+from flagdebt.cstscan import STATEMENT_NODES
+from flagdebt.fold import (
+    Consts,
+    fold_all_any,
+    fold_boolean,
+    fold_compare,
+    fold_ifexp,
+    fold_not,
+    negate,
+    strip_parens,
+)
+
+Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel
+TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+
+
+@dataclass(frozen=True, order=True)
+class Skip:
+    """A flag call the codemod found but left in place, and why."""
+
+    line: int
+    col: int
+    key: str
+    reason: str
+
+
+@dataclass
+class Plan:
+    """What to replace, decided before the tree is transformed (by node identity)."""
+
+    calls: dict[int, bool] = field(default_factory=dict)
+    decorators: dict[int, bool] = field(default_factory=dict)
+    names: dict[int, bool] = field(default_factory=dict)
+    dropped: set[int] = field(default_factory=set)
+
+
+def _is_pass(statement: cst.CSTNode) -> bool:
+    """A line holding nothing but `pass` (and no comment): noise once its block is gone."""
+    return (isinstance(statement, cst.SimpleStatementLine) and not statement.leading_lines
+            and all(isinstance(small, cst.Pass) for small in statement.body)
+            and statement.trailing_whitespace.comment is None)
+
+
+def _is_terminal(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[-1], TERMINALS)
+
+
+class Remover(cst.CSTTransformer):
+    """Replaces planned calls by constants and collapses what they decide."""
+
+    def __init__(self, plan: Plan, module: cst.Module,
+                 locate: Callable[[cst.CSTNode], tuple[int, int]]) -> None:
+        super().__init__()
+        self.plan = plan
+        self.module = module
+        self.locate = locate
+        self.consts = Consts()
+        self.truthy: set[int] = set()
+        self.elifs: set[int] = set()
+        self.emptied: set[int] = set()
+        self.terminals: set[int] = set()
+        self.footers: dict[int, Sequence[cst.EmptyLine]] = {}
+        self.removed = 0
+        self.skipped: list[Skip] = []
+        self.removed_statements: set[int] = set()
+        self.expanded: dict[int, int] = {}
+        self.wrappers: dict[str, bool] = {}
+        self._pinned: list[cst.CSTNode] = []
+
+    def _pin(self, node: cst.CSTNode) -> int:
+        """The id of a node this transform made, kept alive so that no later node reuses it."""
+        self._pinned.append(node)
+        return id(node)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        result = super().on_leave(original_node, updated_node)
+        if type(original_node) in STATEMENT_NODES:
+            if isinstance(result, cst.RemovalSentinel):
+                self.removed_statements.add(id(original_node))
+            elif isinstance(result, cst.FlattenSentinel):
+                self.expanded[id(original_node)] = len(result.nodes)
+        return result
+
+    # Truth contexts: where only the truthiness of an expression matters.
+    def visit_If(self, node: cst.If) -> None:
+        self.truthy.add(id(node.test))
+        if isinstance(node.orelse, cst.If):
+            self.elifs.add(id(node.orelse))
+
+    def visit_While(self, node: cst.While) -> None:
+        self.truthy.add(id(node.test))
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        self.truthy.add(id(node.test))
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self.truthy.add(id(node.test))
+
+    def visit_CompIf(self, node: cst.CompIf) -> None:
+        self.truthy.add(id(node.test))
+
+    def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
+        if isinstance(node.operator, cst.Not):
+            self.truthy.add(id(node.expression))
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        if id(node) in self.truthy:
+            self.truthy.update((id(node.left), id(node.right)))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value in ("bool", "all", "any"):
+            for arg in node.args:
+                self.truthy.add(id(arg.value))
+                if isinstance(arg.value, (cst.List, cst.Tuple, cst.Set)):
+                    self.truthy.update(id(element.value) for element in arg.value.elements)
+
+    # Expressions.
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        value = self.plan.calls.get(id(original_node))
+        if value is not None:
+            self.removed += 1
+            return self.consts.make(value, updated_node)
+        folded = fold_all_any(updated_node, self.consts, id(original_node) in self.truthy)
+        return folded if folded is not None else updated_node
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        value = self.plan.names.get(id(original_node))
+        return updated_node if value is None else self.consts.make(value, updated_node)
+
+    def leave_Await(self, original_node: cst.Await, updated_node: cst.Await) -> cst.BaseExpression:
+        value = self.consts.value(updated_node.expression)
+        return updated_node if value is None else self.consts.make(value, updated_node)
+
+    def leave_UnaryOperation(self, original_node: cst.UnaryOperation,
+                             updated_node: cst.UnaryOperation) -> cst.BaseExpression:
+        return fold_not(updated_node, self.consts) or updated_node
+
+    def leave_BooleanOperation(self, original_node: cst.BooleanOperation,
+                               updated_node: cst.BooleanOperation) -> cst.BaseExpression:
+        truthy = id(original_node) in self.truthy
+        return fold_boolean(updated_node, self.consts, truthy) or updated_node
+
+    def leave_Comparison(self, original_node: cst.Comparison,
+                         updated_node: cst.Comparison) -> cst.BaseExpression:
+        return fold_compare(updated_node, self.consts) or updated_node
+
+    def leave_IfExp(self, original_node: cst.IfExp, updated_node: cst.IfExp) -> cst.BaseExpression:
+        return fold_ifexp(updated_node, self.consts) or updated_node
+
+    # Statements.
+    def leave_If(  # type: ignore[override]  # an elif may become an else
+            self, original_node: cst.If, updated_node: cst.If) -> Statement | cst.Else:
+        value = self.consts.value(updated_node.test)
+        if value is None:
+            return self._tidy_if(original_node, updated_node)
+        if id(original_node) in self.elifs:
+            if value:
+                return cst.Else(body=updated_node.body, leading_lines=updated_node.leading_lines,
+                                whitespace_before_colon=updated_node.whitespace_after_test)
+            return updated_node.orelse if updated_node.orelse is not None else cst.RemoveFromParent()
+        if value:
+            return self._flatten(updated_node, updated_node.body)
+        orelse = updated_node.orelse
+        if orelse is None:
+            return cst.RemoveFromParent()
+        if isinstance(orelse, cst.If):
+            return orelse.with_changes(leading_lines=[*updated_node.leading_lines,
+                                                      *orelse.leading_lines])
+        return self._flatten(updated_node, orelse.body)
+
+    def _tidy_if(self, original: cst.If, updated: cst.If) -> Statement | cst.Else:
+        if updated.test is not original.test:
+            updated = updated.with_changes(test=strip_parens(updated.test, self.module),
+                                           whitespace_before_test=cst.SimpleWhitespace(" "))
+        if id(updated.body) not in self.emptied:
+            return updated
+        if updated.orelse is None:
+            return cst.RemoveFromParent()
+        if isinstance(updated.orelse, cst.Else):
+            return updated.with_changes(test=negate(updated.test), body=updated.orelse.body,
+                                        orelse=None)
+        return updated
+
+    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> Statement:
+        value = self.consts.value(updated_node.test)
+        if value is False:
+            if updated_node.orelse is None:
+                return cst.RemoveFromParent()
+            return self._flatten(updated_node, updated_node.orelse.body)
+        if value is None and updated_node.test is not original_node.test:
+            return updated_node.with_changes(test=strip_parens(updated_node.test, self.module),
+                                             whitespace_after_while=cst.SimpleWhitespace(" "))
+        return updated_node
+
+    def leave_Else(  # type: ignore[override]  # an optional field may be removed
+            self, original_node: cst.Else, updated_node: cst.Else) -> cst.Else | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if id(updated_node.body) in self.emptied else updated_node
+
+    def leave_Assert(self, original_node: cst.Assert, updated_node: cst.Assert
+                     ) -> cst.Assert | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if self.consts.value(updated_node.test) else updated_node
+
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr
+                   ) -> cst.Expr | cst.RemovalSentinel:
+        removable = self.consts.value(updated_node.value) is not None
+        return cst.RemoveFromParent() if removable else updated_node
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign
+                     ) -> cst.Assign | cst.RemovalSentinel:
+        if id(original_node) in self.plan.dropped:
+            return cst.RemoveFromParent()
+        if updated_node.value is not original_node.value:
+            return updated_node.with_changes(value=strip_parens(updated_node.value, self.module))
+        return updated_node
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
+                        ) -> cst.AnnAssign | cst.RemovalSentinel:
+        return cst.RemoveFromParent() if id(original_node) in self.plan.dropped else updated_node
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        value = updated_node.value
+        if value is None or value is original_node.value:
+            return updated_node
+        return updated_node.with_changes(value=strip_parens(value, self.module),
+                                         whitespace_after_return=cst.SimpleWhitespace(" "))
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
+                                  updated_node: cst.SimpleStatementLine
+                                  ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        return close_line(original_node, updated_node)
+
+    def leave_CompIf(  # type: ignore[override]  # a sequence element may be removed
+            self, original_node: cst.CompIf, updated_node: cst.CompIf) -> cst.CompIf | cst.RemovalSentinel:
+        if self.consts.value(updated_node.test):
+            return cst.RemoveFromParent()
+        if updated_node.test is not original_node.test:
+            return updated_node.with_changes(test=strip_parens(updated_node.test, self.module, True))
+        return updated_node
+
+    def leave_ListComp(self, original_node: cst.ListComp,
+                       updated_node: cst.ListComp) -> cst.BaseExpression:
+        if self._never_yields(updated_node.for_in):
+            return cst.List([], lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return updated_node
+
+    def leave_SetComp(self, original_node: cst.SetComp,
+                      updated_node: cst.SetComp) -> cst.BaseExpression:
+        if self._never_yields(updated_node.for_in):
+            return cst.Call(cst.Name("set"), lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return updated_node
+
+    def leave_DictComp(self, original_node: cst.DictComp,
+                       updated_node: cst.DictComp) -> cst.BaseExpression:
+        if self._never_yields(updated_node.for_in):
+            return cst.Dict([], lpar=updated_node.lpar, rpar=updated_node.rpar)
+        return updated_node
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp,
+                           updated_node: cst.GeneratorExp) -> cst.GeneratorExp:
+        if self._never_yields(updated_node.for_in):
+            self.skipped.append(Skip(*self.locate(original_node), "",
+                                     "a generator whose filter is always false: simplify by hand"))
+        return updated_node
+
+    def _never_yields(self, loop: cst.CompFor | None) -> bool:
+        while loop is not None:
+            if any(self.consts.value(condition.test) is False for condition in loop.ifs):
+                return True
+            loop = loop.inner_for_in
+        return False
+
+    def leave_Decorator(self, original_node: cst.Decorator, updated_node: cst.Decorator
+                        ) -> cst.Decorator | cst.RemovalSentinel:
+        if self.plan.decorators.get(id(original_node.decorator)):
+            self.removed += 1
+            return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef,
+                          updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        value = self._returned_constant(updated_node)
+        if value is not None and not updated_node.decorators:
+            self.wrappers[updated_node.name.value] = value
+        return updated_node
+
+    def _returned_constant(self, function: cst.FunctionDef) -> bool | None:
+        """True/False when the body (docstring aside) became `return <flag value>`."""
+        body = list(function.body.body) if isinstance(function.body, cst.IndentedBlock) \
+            else [function.body]
+        if body and function.get_docstring() is not None:
+            body = body[1:]
+        if len(body) != 1 or not isinstance(body[0], (cst.SimpleStatementLine,
+                                                       cst.SimpleStatementSuite)):
+            return None
+        statement = body[0].body[0] if len(body[0].body) == 1 else None
+        if isinstance(statement, cst.Return) and statement.value is not None:
+            return self.consts.value(statement.value)
+        return None
+
+    # Blocks.
+    def _flatten(self, owner: cst.If | cst.While, block: cst.BaseSuite) -> Statement:
+        statements: list[cst.BaseStatement]
+        if isinstance(block, cst.SimpleStatementSuite):
+            statements = [cst.SimpleStatementLine(body=block.body,
+                                                  trailing_whitespace=block.trailing_whitespace)]
+        elif isinstance(block, cst.IndentedBlock):
+            statements = list(block.body)
+        statements = [statement for statement in statements if not _is_pass(statement)]
+        if not statements:
+            return cst.RemoveFromParent()
+        first = statements[0]
+        statements[0] = first.with_changes(leading_lines=[*owner.leading_lines,
+                                                          *leading_lines(first)])
+        if isinstance(block, cst.IndentedBlock) and block.footer:
+            self.footers[self._pin(statements[-1])] = block.footer
+        if _is_terminal(statements[-1]):
+            self.terminals.add(self._pin(statements[-1]))
+        return cst.FlattenSentinel(statements)
+
+    def _settle(self, original: Sequence[cst.BaseStatement], body: Sequence[cst.BaseStatement]
+                ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        statements = carry_blank_lines(original, body, self.removed_statements, self.expanded)
+        for index, statement in enumerate(statements):
+            if id(statement) in self.terminals:
+                statements = statements[: index + 1]
+                break
+        trailing: list[cst.EmptyLine] = []
+        for index, statement in enumerate(statements):
+            footer = self.footers.pop(id(statement), None)
+            if footer is None:
+                continue
+            if index + 1 < len(statements):
+                after = statements[index + 1]
+                statements[index + 1] = after.with_changes(leading_lines=[*footer,
+                                                                          *leading_lines(after)])
+            else:
+                trailing.extend(footer)
+        return statements, trailing
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        statements, trailing = self._settle(original_node.body, updated_node.body)
+        block = updated_node.with_changes(body=statements, footer=[*trailing, *updated_node.footer])
+        if statements or not original_node.body:
+            if statements == list(updated_node.body) and not trailing:
+                block = updated_node
+            return trim_head(original_node.body, block)
+        emptied = block.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        self.emptied.add(self._pin(emptied))
+        return emptied
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        statements, trailing = self._settle(original_node.body, updated_node.body)
+        module = updated_node.with_changes(body=statements, footer=[*trailing, *updated_node.footer])
+        return trim_head(original_node.body, module)
