@@ -377,7 +377,7 @@ def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
     written = [change for change in removal.changes if change.source.display not in failed]
     verb = "Would remove" if diff else "Removed"
     say(f"{verb} {removal.removed} call site{'s' if removal.removed != 1 else ''} of "
-        f"{', '.join(repr(k) for k in values)} in {len(written)} "
+        f"{_names(list(values))} in {len(written)} "
         f"file{'s' if len(written) != 1 else ''}.")
     problems = bool(removal.skipped or removal.failures)
     if archive and not diff and not problems:
@@ -385,6 +385,11 @@ def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
     if diff:
         return 1 if removal.changes or problems else 0
     return 1 if problems else 0
+
+
+def _names(keys: list[str]) -> str:
+    """`'a', 'b'` for a few flags, `12 flags` for many."""
+    return ", ".join(repr(key) for key in keys) if len(keys) <= 3 else f"{len(keys)} flags"
 
 
 def _archive(config: Config, keys: list[str], day: date, say: Any) -> None:
