@@ -359,7 +359,8 @@ def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
     cwd = Path.cwd()
     files = discover_text(paths or (config.root,), config)
     displays = display_paths(files, cwd)
-    removal = remove_flags(files, displays, values, aliases, config.calls, project_index(config))
+    removal = remove_flags(files, displays, values, aliases, config.calls, project_index(config),
+                           config.overrides)
     say = (lambda text: click.echo(text, err=True)) if diff else click.echo
     for change in removal.changes:
         if diff:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -16,9 +16,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flagdebt.astscan import scan_tree, target_lines
 from flagdebt.cleanup import ImportPruner
-from flagdebt.config import DEFAULT_CALLS
+from flagdebt.config import DEFAULT_CALLS, DEFAULT_OVERRIDES
 from flagdebt.cstscan import QuickCallFinder, dotted
-from flagdebt.flagcall import FileSymbols, Lookup, Resolved, resolve
+from flagdebt.flagcall import FileSymbols, Lookup, Resolved, match_callee, resolve
 from flagdebt.inline import inline_plan
 from flagdebt.model import CallPattern
 from flagdebt.project import module_symbols
@@ -82,6 +82,7 @@ class _Context:
     module: str
     is_package: bool
     wrappers: Mapping[str, bool]
+    overrides: Sequence[CallPattern] = ()
 
 
 def rewrite_source(source: str, values: Mapping[str, bool],
@@ -90,7 +91,8 @@ def rewrite_source(source: str, values: Mapping[str, bool],
                    is_package: bool = False, lookup: Lookup | None = None,
                    keep_constants: frozenset[str] | None = None,
                    wrappers: Mapping[str, bool] | None = None,
-                   drop_functions: frozenset[str] = frozenset()) -> Rewrite:
+                   drop_functions: frozenset[str] = frozenset(),
+                   overrides: Sequence[CallPattern] = DEFAULT_OVERRIDES) -> Rewrite:
     """Remove the flags in `values` (key -> final value) from one module's source.
 
     `wrappers` maps the names of functions that only returned a removed flag to their value:
@@ -99,8 +101,8 @@ def rewrite_source(source: str, values: Mapping[str, bool],
     """
     tree = _parse(source, "cannot parse")
     symbols = module_symbols(tree, module, is_package)
-    context = _Context(calls, symbols, Wanted(values, aliases or {}), lookup or _no_lookup,
-                       module, is_package, wrappers or {})
+    context = _Context((*calls, *overrides), symbols, Wanted(values, aliases or {}),
+                       lookup or _no_lookup, module, is_package, wrappers or {}, overrides)
     try:
         return _rewrite(source, tree, context, keep_constants, drop_functions, methods=True)
     except CannotRewrite:  # e.g. a class body left empty: rewrite whole classes instead
@@ -197,6 +199,9 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
         if key is None:
             continue
         value = context.wanted.values[key]
+        if match_callee(dotted(match.call.func), context.overrides, finder.symbols.imports):
+            _plan_override(match.call, value, key, plan, result, locate)
+            continue
         if not match.site.decorator:
             plan.calls[id(match.call)] = value
             continue
@@ -207,7 +212,7 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
         calls = _wrapper_calls(tree, context.wrappers)
         plan.calls.update((id(call), context.wrappers[name]) for call, name in calls)
         result.inlined.update(name for _, name in calls)
-    if not plan.calls and not plan.decorators:
+    if not plan.calls and not plan.decorators and not plan.overrides:
         return None
     inline_plan(wrapper, finder.assignments, plan.calls, plan.names, plan.dropped)
     remover = Remover(plan, tree, locate)
@@ -216,6 +221,27 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
     result.skipped.extend(remover.skipped)
     result.wrappers.update(remover.wrappers)
     return rewritten
+
+
+def _plan_override(call: cst.Call, value: bool, key: str, plan: Plan, result: Rewrite,
+                   locate: Callable[[cst.CSTNode], tuple[int, int]]) -> None:
+    """`@override_flag(key, active=...)`: kept code goes when `active` is the flag's final value."""
+    active = _active(call)
+    if active is None:
+        result.skipped.append(Skip(*locate(call), key, "an override whose `active` is not True "
+                                                        "or False: decide by hand"))
+    else:
+        plan.overrides[id(call)] = active == value
+
+
+def _active(call: cst.Call) -> bool | None:
+    """The `active` argument of a flag override (keyword, or second positional), if a constant."""
+    positional = [arg.value for arg in call.args if arg.keyword is None]
+    given = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+    value = given.get("active", positional[1] if len(positional) > 1 else None)
+    if isinstance(value, cst.Name) and value.value in ("True", "False"):
+        return value.value == "True"
+    return None
 
 
 class _WrapperCalls(cst.CSTVisitor):

@@ -20,6 +20,9 @@ else:
     import tomli as tomllib
 
 DEFAULT_CALLS = (CallPattern(("flag_enabled",)),)
+# Test helpers that force a flag on or off (`@override_flag("x", active=True)`): not reads,
+# but `remove` drops them (or the tests of the dead path) with the flag.
+DEFAULT_OVERRIDES = (CallPattern(("override_flag",)),)
 DEFAULT_KEYWORDS = DEFAULT_CALLS[0].keywords
 DEFAULT_MAX_SPRINTS: dict[str, int | None] = {
     "release": 4,
@@ -49,6 +52,7 @@ class Config:
     max_sprints: dict[str, int | None] = field(default_factory=lambda: dict(DEFAULT_MAX_SPRINTS))
     stalled_after_sprints: int = 6
     calls: tuple[CallPattern, ...] = DEFAULT_CALLS
+    overrides: tuple[CallPattern, ...] = DEFAULT_OVERRIDES
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
@@ -265,6 +269,7 @@ _KEYS: dict[str, tuple[str, Reader]] = {
     "max-sprints": ("max_sprints", _read_max_sprints),
     "stalled-after-sprints": ("stalled_after_sprints", _read_positive),
     "calls": ("calls", _read_calls),
+    "overrides": ("overrides", _read_calls),
     "exclude": ("exclude", _read_globs),
     "extend-exclude": ("extend_exclude", _read_globs),
     "select": ("select", _read_codes),

@@ -158,11 +158,12 @@ class _Job:
     index: ProjectIndex
     keep: frozenset[str] = frozenset()
     wrappers: Mapping[str, bool] = field(default_factory=dict)
+    overrides: Sequence[CallPattern] = ()
 
 
 def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: Mapping[str, bool],
                  aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
-                 index: ProjectIndex) -> Removal:
+                 index: ProjectIndex, overrides: Sequence[CallPattern] = ()) -> Removal:
     """Rewrite every file that reads one of the flags; nothing is written here.
 
     Three passes: the flag calls; then calls to functions that only returned the flag (and
@@ -171,14 +172,14 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     pairs = [(os.fspath(path), display) for path, display in zip(files, displays)]
     spellings = {*values, *(name for names in aliases.values() for name in names)}
     spellings |= {name.rsplit(".", 1)[-1] for name in spellings}
-    triggers = [name.encode() for name in trigger_names(calls)]
+    triggers = [name.encode() for name in trigger_names((*calls, *overrides))]
     found = _read_matching(pairs, spellings, _import_codemod)
     definers = _key_constants(found, values)
     words = spellings | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
     if words != spellings:
         found = _read_matching(pairs, words)
     module_level = frozenset(n for names in definers.values() for n in names if "." not in n)
-    job = _Job(values, aliases, calls, index, module_level)
+    job = _Job(values, aliases, calls, index, module_level, overrides=overrides)
     removal = Removal()
     for file in found:
         if any(trigger in file.data for trigger in triggers):
@@ -201,7 +202,8 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
         result = rewrite_source(change.after if change else source.text, job.values, job.calls,
                                 job.aliases, module=module, is_package=is_package,
                                 lookup=job.index.lookup, keep_constants=job.keep,
-                                wrappers=job.wrappers, drop_functions=drop)
+                                wrappers=job.wrappers, drop_functions=drop,
+                                overrides=job.overrides)
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:
         removal.failures.append((display, str(error)))
         return

@@ -46,6 +46,7 @@ class Plan:
     decorators: dict[int, bool] = field(default_factory=dict)
     names: dict[int, bool] = field(default_factory=dict)
     dropped: set[int] = field(default_factory=set)
+    overrides: dict[int, bool] = field(default_factory=dict)  # override call -> keep its code
 
 
 def _is_pass(statement: cst.CSTNode) -> bool:
@@ -285,13 +286,41 @@ class Remover(cst.CSTTransformer):
 
     def leave_Decorator(self, original_node: cst.Decorator, updated_node: cst.Decorator
                         ) -> cst.Decorator | cst.RemovalSentinel:
-        if self.plan.decorators.get(id(original_node.decorator)):
+        call = id(original_node.decorator)
+        if self.plan.decorators.get(call) or self.plan.overrides.get(call):
             self.removed += 1
             return cst.RemoveFromParent()
         return updated_node
 
+    def _doomed(self, node: cst.FunctionDef | cst.ClassDef) -> bool:
+        """Decorated by an override that forces the flag to the value it will never have again."""
+        return any(self.plan.overrides.get(id(d.decorator)) is False for d in node.decorators)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+                       ) -> cst.ClassDef | cst.RemovalSentinel:
+        if self._doomed(original_node):
+            self.removed += 1
+            return cst.RemoveFromParent()
+        return updated_node
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With) -> Statement:
+        keep = [self.plan.overrides.get(id(item.item)) for item in original_node.items]
+        if all(flag is None for flag in keep):
+            return updated_node
+        self.removed += sum(flag is not None for flag in keep)
+        if False in keep:
+            return cst.RemoveFromParent()
+        items = [item for item, flag in zip(updated_node.items, keep) if flag is None]
+        if not items:
+            return self._flatten(updated_node, updated_node.body)
+        items[-1] = items[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(items=items)
+
     def leave_FunctionDef(self, original_node: cst.FunctionDef,
-                          updated_node: cst.FunctionDef) -> cst.FunctionDef:
+                          updated_node: cst.FunctionDef) -> cst.FunctionDef | cst.RemovalSentinel:
+        if self._doomed(original_node):
+            self.removed += 1
+            return cst.RemoveFromParent()
         value = self._returned_constant(updated_node)
         if value is not None and not updated_node.decorators:
             self.wrappers[updated_node.name.value] = value
@@ -312,7 +341,7 @@ class Remover(cst.CSTTransformer):
         return None
 
     # Blocks.
-    def _flatten(self, owner: cst.If | cst.While, block: cst.BaseSuite) -> Statement:
+    def _flatten(self, owner: cst.If | cst.While | cst.With, block: cst.BaseSuite) -> Statement:
         statements: list[cst.BaseStatement]
         if isinstance(block, cst.SimpleStatementSuite):
             statements = [cst.SimpleStatementLine(body=block.body,
