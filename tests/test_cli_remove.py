@@ -238,3 +238,17 @@ def test_wrapper_still_read_elsewhere_is_kept(run, project: Path) -> None:
     })
     assert run(project, "remove", "new-checkout").exit_code == 0
     assert "def new_checkout_enabled():\n    return True\n" in (project / "app" / "helpers.py").read_text()
+
+
+def test_configured_test_overrides(run, project: Path) -> None:
+    write_tree(project, {
+        "pyproject.toml": '[tool.flagdebt]\noverrides = ["override_feature"]\n',
+        "tests/test_checkout.py": ("from app.testing import override_feature\n\n\n"
+                                   '@override_feature("new-checkout", active=True)\n'
+                                   "def test_new():\n    assert True\n\n\n"
+                                   '@override_feature("new-checkout", active=False)\n'
+                                   "def test_old():\n    assert True\n"),
+    })
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    assert (project / "tests" / "test_checkout.py").read_text() == "def test_new():\n    assert True\n"
