@@ -213,7 +213,7 @@ def module_constants(tree: ast.Module) -> dict[str, str]:
     for node in tree.body:
         items, prefix = (node.body, node.name + ".") if isinstance(node, ast.ClassDef) else ([node], "")
         for item in items:
-            target, value = _assigned(item)
+            target, value = assignment(item)
             if isinstance(target, ast.Name) and isinstance(value, ast.Constant) \
                     and isinstance(value.value, str):
                 constants[prefix + target.id] = value.value
@@ -362,7 +362,8 @@ class _Walker:
         return self.local_names[id(function)]
 
 
-def _assigned(node: ast.stmt) -> tuple[ast.expr | None, ast.expr | None]:
+def assignment(node: ast.stmt) -> tuple[ast.expr | None, ast.expr | None]:
+    """Target and value of a single-target assignment (plain or annotated), else Nones."""
     if isinstance(node, ast.Assign) and len(node.targets) == 1:
         return node.targets[0], node.value
     if isinstance(node, ast.AnnAssign):

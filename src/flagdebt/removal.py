@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from flagdebt.flagcall import trigger_names
 from flagdebt.model import CallPattern
 from flagdebt.project import ProjectIndex, module_of
-from flagdebt.scanner import POOL_THRESHOLD, decode_source
+from flagdebt.scanner import POOL_THRESHOLD, decode_source, source_encoding
 
 if TYPE_CHECKING:
     from flagdebt.transform import Skip
@@ -61,14 +61,7 @@ def read_source(path: Path, display: str) -> Source:
     """Read and decode a Python file, remembering its encoding and BOM."""
     data = path.read_bytes()
     bom = data.startswith(b"\xef\xbb\xbf")
-    text = decode_source(data)
-    encoding = "utf-8"
-    if not bom and any(b"coding" in line for line in data.split(b"\n", 2)[:2]):
-        import io
-        import tokenize
-
-        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-    return Source(path, display, text, encoding, bom)
+    return Source(path, display, decode_source(data), source_encoding(data), bom)
 
 
 @dataclass(frozen=True)

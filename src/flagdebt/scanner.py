@@ -28,18 +28,22 @@ class ScanResult:
     files_scanned: int = 0
 
 
+def source_encoding(data: bytes) -> str:
+    """The encoding of Python source bytes: a PEP 263 cookie's, else UTF-8."""
+    if data.startswith(codecs.BOM_UTF8) or not any(b"coding" in line
+                                                   for line in data.split(b"\n", 2)[:2]):
+        return "utf-8"
+    import io
+    import tokenize
+
+    return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+
+
 def decode_source(data: bytes) -> str:
     """Decode Python source bytes, honouring a BOM and PEP 263 encoding cookies."""
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8):].decode("utf-8")
-    head = data.split(b"\n", 2)[:2]
-    if any(b"coding" in line for line in head):
-        import io
-        import tokenize
-
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding)
-    return data.decode("utf-8")
+    return data.decode(source_encoding(data))
 
 
 def scan_file(path: str | Path, display: str, patterns: Sequence[CallPattern],

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flagdebt.astscan import assignment
+
 IDENTIFIERS = re.compile(r"[\w.\[\], |]*")
 WORD = re.compile(r"[A-Za-z_]\w*")
 
@@ -184,10 +186,5 @@ def import_names(node: ast.AST) -> set[str]:
 
 def assigned_name(node: ast.stmt) -> str | None:
     """The single plain name a module-level assignment binds, if that is all it does."""
-    if isinstance(node, ast.Assign) and len(node.targets) == 1:
-        target = node.targets[0]
-    elif isinstance(node, ast.AnnAssign) and node.value is not None:
-        target = node.target
-    else:
-        return None
-    return target.id if isinstance(target, ast.Name) else None
+    target, value = assignment(node)
+    return target.id if isinstance(target, ast.Name) and value is not None else None
