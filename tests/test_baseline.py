@@ -19,8 +19,9 @@ from flagdebt.baseline import (
 )
 from flagdebt.check import run_check
 from flagdebt.config import load_config
-from flagdebt.files import discover, display_path
+from flagdebt.files import discover
 from flagdebt.model import Finding, FlagdebtError
+from flagdebt.paths import display_path
 from flagdebt.registry import load_registry
 
 TODAY = date(2026, 11, 27)
@@ -70,7 +71,7 @@ def check(root: Path) -> list[Finding]:
     """The findings of `flagdebt check` run in `root`, through the real scanner and rules."""
     config = load_config(root)
     registry = load_registry(config.registry_path, "flags.toml")
-    files = discover((root,), config)
+    files = discover((root,), config.root, config.excludes)
     displays = [display_path(path, root) for path in files]
     return run_check(config, registry, files, displays, TODAY, True).findings
 

@@ -16,17 +16,15 @@ from pathspec import GitIgnoreSpec
 
 from flagdebt import files
 from flagdebt.config import Config
-from flagdebt.files import (
-    SIMPLE_GLOB,
-    compile_excludes,
-    discover,
-    discover_text,
-    display_path,
-    is_whole_project,
-)
+from flagdebt.files import compile_excludes, discover_text, is_whole_project
 from flagdebt.model import FlagdebtError
+from flagdebt.paths import SIMPLE_GLOB, display_path
 
 HAS_GIT = shutil.which("git") is not None
+
+
+def discover(paths: list[Path], config: Config) -> list[Path]:
+    return files.discover(paths, config.root, config.excludes)
 
 
 def make(root: Path, *names: str) -> None:
@@ -97,7 +95,7 @@ def test_relative_excludes_apply_when_walking_a_subfolder(tree: Path) -> None:
 
 def test_discover_text_gives_the_same_files_as_strings(tree: Path) -> None:
     config = Config(root=tree)
-    assert discover_text([str(tree)], config) == [str(p) for p in discover([tree], config)]
+    assert discover_text([str(tree)], tree, config.excludes) == [str(p) for p in discover([tree], config)]
 
 
 def test_exclude_replaces_the_defaults(tree: Path) -> None:
@@ -181,7 +179,8 @@ def test_explicit_files_do_not_load_pathspec(tree: Path) -> None:
     code = (
         "import sys; from pathlib import Path; from flagdebt.config import load_config; "
         "from flagdebt.files import discover; "
-        f"discover([Path('app/main.py'), Path('z.py')], load_config(Path('{tree}'))); "
+        f"config = load_config(Path('{tree}')); "
+        "discover([Path('app/main.py'), Path('z.py')], config.root, config.excludes); "
         "assert 'pathspec' not in sys.modules, 'pathspec was imported'"
     )
     subprocess.run([sys.executable, "-c", code], cwd=tree, check=True)
@@ -298,7 +297,7 @@ def test_without_git_on_path(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_is_whole_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = Config(root=tmp_path)
+    config = tmp_path
     (tmp_path / "src").mkdir()
     monkeypatch.chdir(tmp_path / "src")
     assert is_whole_project([], config)

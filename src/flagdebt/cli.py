@@ -16,8 +16,9 @@ import click
 
 from flagdebt import __version__
 from flagdebt.config import Config, load_config, parse_call_pattern
-from flagdebt.files import discover_text, display_path, display_paths, is_whole_project
+from flagdebt.files import discover_text, is_whole_project
 from flagdebt.model import Finding, FlagdebtError, Registry
+from flagdebt.paths import display_path, display_paths
 from flagdebt.registry import load_registry
 from flagdebt.report import FORMATS, renderer
 
@@ -132,9 +133,9 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
     config = _configure(config_path, registry, calls, select, ignore, paths)
     flags = _registry(config)
     cwd = Path.cwd()
-    files = discover_text(paths or (config.root,), config)
+    files = discover_text(paths or (config.root,), config.root, config.excludes)
     displays = display_paths(files, cwd)
-    whole = is_whole_project(paths, config)
+    whole = is_whole_project(paths, config.root)
     with _progress(len(files)) as progress:
         outcome = run_check(config, flags, files, displays, today or date.today(), whole, progress)
     findings = outcome.findings
@@ -248,7 +249,7 @@ def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: da
     config = _configure(config_path, registry, calls)
     flags = _registry(config)
     cwd = Path.cwd()
-    files = discover_text(paths or (config.root,), config)
+    files = discover_text(paths or (config.root,), config.root, config.excludes)
     scan = scan_paths(files, display_paths(files, cwd), config.calls,
                       project_index(config))
     typed = (("--config", config_path), ("--registry", registry), *(("--call", c) for c in calls))
@@ -357,7 +358,7 @@ def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
     from flagdebt.removal import remove_flags, unified_diff, write_change
 
     cwd = Path.cwd()
-    files = discover_text(paths or (config.root,), config)
+    files = discover_text(paths or (config.root,), config.root, config.excludes)
     displays = display_paths(files, cwd)
     removal = remove_flags(files, displays, values, aliases, config.calls, project_index(config),
                            config.overrides)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flagdebt.files import SIMPLE_GLOB, display_path
 from flagdebt.model import FLAG_TYPES, CallPattern, FlagdebtError
+from flagdebt.paths import SIMPLE_GLOB, display_path
 from flagdebt.registry import Problems, describe, did_you_mean, read_toml
 
 if sys.version_info >= (3, 11):

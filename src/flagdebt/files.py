@@ -11,16 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flagdebt.model import FlagdebtError
+from flagdebt.paths import SIMPLE_GLOB
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec, Pattern
 
-    from flagdebt.config import Config
-
 PYTHON_SUFFIXES = (".py", ".pyi")
-# Globs of these characters only: pathspec accepts them all (a test checks), and they
-# have no negation, escapes, character classes or spaces.
-SIMPLE_GLOB = re.compile(r"[\w.*?/+=@,~-]+")
 _PLAIN_NAME = re.compile(r"[\w.+=@,~-]+/?")
 _GIT_IGNORED = (
     "git",
@@ -33,20 +29,25 @@ _GIT_IGNORED = (
 )
 
 
-def discover(paths: Sequence[Path], config: Config) -> list[Path]:
-    """The Python files under `paths` (default: the project root), sorted, without duplicates."""
-    return [Path(text) for text in discover_text(paths, config)]
+def discover(paths: Sequence[Path], root: Path, exclude: tuple[str, ...]) -> list[Path]:
+    """The Python files under `paths` (default: `root`), sorted, without duplicates.
+
+    `exclude` holds gitignore-style globs matched relative to `root` (Config.excludes).
+    """
+    return [Path(text) for text in discover_text(paths, root, exclude)]
 
 
-def discover_text(paths: Sequence[str | os.PathLike[str]], config: Config) -> list[str]:
+def discover_text(
+    paths: Sequence[str | os.PathLike[str]], root: str | os.PathLike[str], exclude: tuple[str, ...]
+) -> list[str]:
     """`discover` as absolute path strings: the same files, without building 12,000 Paths."""
-    root = os.path.abspath(config.root)
-    targets = [os.path.abspath(path) for path in paths] or [root]
+    top = os.path.abspath(root)
+    targets = [os.path.abspath(path) for path in paths] or [top]
     missing = [f"path '{path}' does not exist" for path, t in zip(paths, targets) if not os.path.exists(t)]
     if missing:
         raise FlagdebtError("\n".join(missing))
-    excludes = compile_excludes(config.excludes)
-    real_root = os.path.realpath(root)
+    excludes = compile_excludes(exclude)
+    real_root = os.path.realpath(top)
     found: set[str] = set()
     for target in targets:
         below = _below(os.path.realpath(target), real_root)
@@ -60,21 +61,10 @@ def discover_text(paths: Sequence[str | os.PathLike[str]], config: Config) -> li
     return [key.replace("\0", os.sep) for key in keys]
 
 
-def is_whole_project(paths: Sequence[Path], config: Config) -> bool:
-    """True when no paths were given or they all name the project root."""
-    root = config.root.resolve()
-    return all(path.resolve() == root for path in paths)
-
-
-def display_path(path: str | os.PathLike[str], cwd: str | os.PathLike[str]) -> str:
-    """`path` relative to `cwd` when below it, else as given; always with forward slashes."""
-    text, base = os.fspath(path), os.fspath(cwd)
-    if text == base:
-        return "."
-    prefix = base.rstrip(os.sep) + os.sep
-    if os.path.isabs(text) and text.startswith(prefix):
-        text = text[len(prefix) :]
-    return text.replace(os.sep, "/")
+def is_whole_project(paths: Sequence[Path], root: Path) -> bool:
+    """True when no paths were given or they all name the project `root`."""
+    resolved = root.resolve()
+    return all(path.resolve() == resolved for path in paths)
 
 
 def _below(path: str, root: str) -> str:
@@ -357,14 +347,3 @@ def _valid_gitignore_line(line: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def display_paths(paths: Sequence[str], cwd: str | os.PathLike[str]) -> list[str]:
-    """`display_path` for many absolute paths at once (the hot path of a large scan)."""
-    base = os.fspath(cwd)
-    prefix = base.rstrip(os.sep) + os.sep
-    cut = len(prefix)
-    slash = os.sep != "/"
-    shown = [path[cut:] if path.startswith(prefix) else ("." if path == base else path)
-             for path in paths]
-    return [text.replace(os.sep, "/") for text in shown] if slash else shown

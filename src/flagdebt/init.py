@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flagdebt.config import DEFAULT_MAX_SPRINTS, Config, load_config
-from flagdebt.files import discover, display_path
+from flagdebt.files import discover
 from flagdebt.model import FLAG_TYPES, CallPattern, CallSite, Finding, FlagdebtError
+from flagdebt.paths import display_path
 from flagdebt.registry import read_toml
 
 if sys.version_info >= (3, 11):
@@ -212,7 +213,7 @@ def scan_project(
     from flagdebt.check import project_index
     from flagdebt.scanner import scan_paths
 
-    files = discover((config.root,), config)
+    files = discover((config.root,), config.root, config.excludes)
     displays = [display_path(path, config.root) for path in files]
     scan = scan_paths(files, displays, calls, project_index(config))
     return group_sites(scan.sites), scan.errors
