@@ -68,6 +68,48 @@ def test_scanner_finds_keys(engine, source: str, expected) -> None:
     assert sites(source, engine) == expected
 
 
+KNOWN = {"app.models.Feature.X": "x-key", "app.models.KEY": "k-key"}
+IMPORT_FORMS = {
+    "function-local": ("def f():\n    from app.models import Feature\n    return flag_enabled(Feature.X)",
+                       [(3, "x-key", "Feature.X", False)]),
+    "function-local-alias": ("def f():\n    from app.models import Feature as F\n    flag_enabled(F.X)",
+                             [(3, "x-key", "F.X", False)]),
+    "function-local-after-use": ("def f():\n    flag_enabled(KEY)\n    from app.models import KEY",
+                                 [(2, "k-key", "KEY", False)]),
+    "relative": ("from .models import Feature\nflag_enabled(Feature.X)", [(2, "x-key", "Feature.X", False)]),
+    "relative-in-function": ("def f():\n    from ..app.models import KEY\n    flag_enabled(KEY)",
+                             [(3, "k-key", "KEY", False)]),
+    "import-as-module": ("import app.models as m\nflag_enabled(m.Feature.X)", [(2, "x-key", "m.Feature.X", False)]),
+    "import-dotted": ("import app.models\nflag_enabled(app.models.KEY)", [(2, "k-key", "app.models.KEY", False)]),
+    "import-as-in-method": ("class V:\n    def get(self):\n        import app.models as m\n"
+                            "        return flag_enabled(m.Feature.X)", [(4, "x-key", "m.Feature.X", False)]),
+    "class-body": ("class V:\n    from app.models import Feature\n    on = flag_enabled(Feature.X)",
+                   [(3, "x-key", "Feature.X", False)]),
+    "class-body-not-in-method": ("class V:\n    from app.models import KEY\n    def f(self):\n"
+                                 "        flag_enabled(KEY)", [(4, None, "KEY", False)]),
+    "nested-function": ("def f():\n    from app.models import Feature\n    def g():\n"
+                        "        return flag_enabled(Feature.X)\n    return g", [(4, "x-key", "Feature.X", False)]),
+    "type-checking-guard": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from app.models import KEY\n"
+                            "\ndef f():\n    flag_enabled(KEY)", [(6, "k-key", "KEY", False)]),
+    "try-import": ("try:\n    from app.models import KEY\nexcept ImportError:\n    pass\nflag_enabled(KEY)",
+                   [(5, "k-key", "KEY", False)]),
+    "shadowed-by-assignment": ("def f():\n    from app.models import KEY\n    KEY = g()\n    flag_enabled(KEY)",
+                               [(4, None, "KEY", True)]),
+    "local-import-of-the-callee": ("def f():\n    from app.flags import flag_enabled as on\n    on('a')",
+                                   [(3, "a", "a", False)]),
+    "local-import-not-visible-outside": ("def f():\n    from app.models import KEY\nflag_enabled(KEY)",
+                                         [(3, None, "KEY", False)]),
+}
+
+
+@pytest.mark.parametrize("engine", [astscan, cstscan], ids=["ast", "libcst"])
+@pytest.mark.parametrize(("source", "expected"), IMPORT_FORMS.values(), ids=IMPORT_FORMS.keys())
+def test_keys_resolve_through_every_import_form(engine, source: str, expected) -> None:
+    scan = engine.scan_source(source + "\n", "m.py", PATTERNS, "app.views", False)
+    found = [(s.line, s.key, s.spelling, s.dynamic) for s in call_sites(scan, KNOWN.get)]
+    assert found == expected
+
+
 def test_column_counts_characters_not_bytes() -> None:
     source = 'x = "é"; flag_enabled("a")\n'
     for engine in (astscan, cstscan):

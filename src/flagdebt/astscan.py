@@ -9,14 +9,17 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from flagdebt.flagcall import (
     NOT_A_NAME,
+    RUNTIME,
     FileSymbols,
     KeyExpr,
+    Scope,
+    binding,
     import_bindings,
-    is_runtime_name,
     key_argument,
     match_callee,
     plain_import_bindings,
     trigger_names,
+    visible_imports,
 )
 from flagdebt.model import CallPattern
 from flagdebt.sites import FileScan, RawSite, parse_suppressions, syntax_error
@@ -56,6 +59,7 @@ def scan_tree(tree: ast.Module, source: str, path: str, patterns: Sequence[CallP
     """The flag calls of an already parsed module (`targets`: from `target_lines`)."""
     walker = _Walker(source, patterns, module, is_package, targets)
     walker.symbols.constants.update(module_constants(tree))
+    walker.symbols.imports.update(body_imports(tree.body, module, is_package))
     walker.statements(tree.body)
     return FileScan(path, walker.sites, walker.symbols, parse_suppressions(source, path))
 
@@ -66,6 +70,7 @@ def _names_a_class(key: KeyExpr) -> bool:
 
 
 STATEMENT_START = re.compile(r"[A-Za-z_@(\[{'\"]")
+GUARD = re.compile(r"(?:if|try)\b")  # `if TYPE_CHECKING:`, `try: import x`: imports kept
 CLAUSES = re.compile(r"(?:else|elif|except|finally)\b")
 KEPT = re.compile(r"(?:import|from)\s|[A-Za-z_]\w*\s*(?::[^=\n]*)?=\s*"
                   r"(?:[(\\]\s*$|\(?\s*[rRuUbBfF]{0,2}['\"])")
@@ -74,7 +79,8 @@ KEPT = re.compile(r"(?:import|from)\s|[A-Za-z_]\w*\s*(?::[^=\n]*)?=\s*"
 def skeleton(source: str, targets: Sequence[int]) -> str | None:
     """The source with every top-level statement that cannot matter blanked out, or None.
 
-    Kept: statements on a target line, imports, and `NAME = "string"` constants; every other
+    Kept: statements on a target line, imports (also inside a top-level `if` or `try`), and
+    `NAME = "string"` constants; every other
     line becomes empty, so line and column numbers do not move. Statement starts are found
     by a text rule (a line at column 0 that is not a clause like `else:`); when the rule is
     wrong (a line inside a multi-line string, say) the result does not parse and the caller
@@ -112,7 +118,9 @@ def _reduce(lines: Sequence[str], start: int, end: int, wanted: set[int], indent
             inside: set[int]) -> list[str]:
     """One statement's lines: kept, blanked, or for a class, reduced member by member."""
     if not any(number in wanted for number in range(start, end)):
-        keep = KEPT.match(lines[start], len(indent)) is not None
+        keep = KEPT.match(lines[start], len(indent)) is not None or (
+            GUARD.match(lines[start], len(indent)) is not None
+            and any(NESTED_IMPORT.search(line) for line in lines[start:end]))
         return list(lines[start:end]) if keep else [""] * (end - start)
     body = _class_body(lines, start, end, indent)
     if body is None:
@@ -231,15 +239,14 @@ class _Walker:
         self.symbols = FileSymbols()
         self.sites: list[RawSite] = []
         self.scopes: list[str] = []
-        self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.frames: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
         self.bound: list[frozenset[str]] = []
-        self.local_names: dict[int, frozenset[str]] = {}
+        self.local_scopes: dict[int, Scope] = {}
+        self.nested_imports = NESTED_IMPORT.search(source) is not None
 
     def statements(self, body: Sequence[ast.stmt]) -> None:
         for node in body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                self._import(node)
-            elif self._touches_target(node):
+            if self._touches_target(node):
                 self._statement(node)
 
     def _touches_target(self, node: ast.stmt) -> bool:
@@ -247,14 +254,6 @@ class _Walker:
         start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
         index = bisect.bisect_left(self.targets, start)
         return index < len(self.targets) and self.targets[index] <= end
-
-    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
-        names = [(alias.name, alias.asname) for alias in node.names]
-        if isinstance(node, ast.Import):
-            self.symbols.imports.update(plain_import_bindings(names))
-        else:
-            self.symbols.imports.update(import_bindings(
-                node.level, node.module, names, self.module, self.is_package))
 
     def _statement(self, node: ast.stmt) -> None:
         if isinstance(node, (*FUNCTIONS, ast.ClassDef)):
@@ -287,11 +286,9 @@ class _Walker:
         for part in header:
             self._expressions(part, node.lineno)
         self.scopes.append(node.name)
-        if isinstance(node, FUNCTIONS):
-            self.functions.append(node)
+        self.frames.append(node)
         self.statements(node.body)
-        if isinstance(node, FUNCTIONS):
-            self.functions.pop()
+        self.frames.pop()
         self.scopes.pop()
 
     def _expressions(self, value: object, stmt_line: int, decorator: bool = False) -> None:
@@ -314,7 +311,9 @@ class _Walker:
 
     def _call(self, node: ast.Call, stmt_line: int, decorator: bool) -> None:
         parts = _dotted(node.func)
-        pattern = match_callee(parts, self.patterns, self.symbols.imports) if parts else None
+        imports = visible_imports(self.symbols.imports, self._scopes()) if self.nested_imports \
+            else self.symbols.imports
+        pattern = match_callee(parts, self.patterns, imports) if parts else None
         if pattern is None:
             return
         positional = [] if any(isinstance(a, ast.Starred) for a in node.args) else node.args
@@ -342,8 +341,9 @@ class _Walker:
                 and node.format_spec is None:
             return self._key(node.value)
         parts = _dotted(node)
-        if parts and parts[0] != NOT_A_NAME and not self._is_local(parts[0]):
-            return KeyExpr("ref", ".".join(parts))
+        origin = binding(parts[0], self.bound, self._scopes()) if parts[0] != NOT_A_NAME else RUNTIME
+        if origin != RUNTIME:
+            return KeyExpr("ref", ".".join(parts), origin=origin or "")
         return self._dynamic(node)
 
     def _join(self, node: ast.expr, parts: list[ast.expr]) -> KeyExpr:
@@ -353,13 +353,41 @@ class _Walker:
     def _dynamic(self, node: ast.expr) -> KeyExpr:
         return KeyExpr("dynamic", _source(self.lines, node))
 
-    def _is_local(self, name: str) -> bool:
-        return is_runtime_name(name, self.bound, (self._locals(f) for f in self.functions))
+    def _scopes(self) -> list[Scope]:
+        return [self._scope(frame) for frame in self.frames]
 
-    def _locals(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-        if id(function) not in self.local_names:
-            self.local_names[id(function)] = _function_locals(function)
-        return self.local_names[id(function)]
+    def _scope(self, frame: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> Scope:
+        if id(frame) not in self.local_scopes:
+            imports = body_imports(frame.body, self.module, self.is_package) \
+                if self.nested_imports else {}
+            if isinstance(frame, ast.ClassDef):
+                self.local_scopes[id(frame)] = Scope(imports=imports, is_class=True)
+            else:
+                self.local_scopes[id(frame)] = Scope(_function_locals(frame), imports)
+        return self.local_scopes[id(frame)]
+
+
+NESTED_IMPORT = re.compile(r"(?:^[ \t]+|[:;][ \t]*)(?:import|from)[ \t]", re.MULTILINE)
+BODIES = ("body", "orelse", "finalbody", "handlers")
+
+
+def body_imports(body: Sequence[ast.stmt], module: str, is_package: bool) -> dict[str, str]:
+    """What the imports of a body bind, its nested blocks included (not its functions and classes)."""
+    bound: dict[str, str] = {}
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import):
+            bound.update(plain_import_bindings([(a.name, a.asname) for a in node.names]))
+        elif isinstance(node, ast.ImportFrom):
+            names = [(a.name, a.asname) for a in node.names]
+            bound.update(import_bindings(node.level, node.module, names, module, is_package))
+        elif not isinstance(node, (*FUNCTIONS, ast.ClassDef)):
+            for field_name in BODIES:
+                stack.extend(reversed(getattr(node, field_name, ())))
+            for case in getattr(node, "cases", ()):
+                stack.extend(reversed(case.body))
+    return bound
 
 
 def assignment(node: ast.stmt) -> tuple[ast.expr | None, ast.expr | None]:
@@ -404,7 +432,7 @@ def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
 
 
 def _function_locals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-    """Parameters and names bound anywhere in the function's own scope."""
+    """Parameters and names bound in the function's own scope other than by an import."""
     names = {a.arg for a in _all_args(function.args)}
     declared: set[str] = set()
     for node in _own_scope(function.body):
@@ -414,8 +442,6 @@ def _function_locals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozen
             declared.update(node.names)
         elif isinstance(node, (*FUNCTIONS, ast.ClassDef)):
             names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add(node.asname or node.name.split(".")[0])
         elif isinstance(node, ast.ExceptHandler) and node.name:
             names.add(node.name)
     return frozenset(names - declared)

@@ -6,7 +6,7 @@ scanner so a test can hold it to the same results as the fast `ast` engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -14,13 +14,16 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from flagdebt.flagcall import (
     NOT_A_NAME,
+    RUNTIME,
     FileSymbols,
     KeyExpr,
+    Scope,
+    binding,
     import_bindings,
-    is_runtime_name,
     key_argument,
     match_callee,
     plain_import_bindings,
+    visible_imports,
 )
 from flagdebt.model import CallPattern
 from flagdebt.sites import FileScan, RawSite, parse_suppressions, syntax_error
@@ -136,11 +139,11 @@ class CallFinder(cst.CSTVisitor):
         self.symbols = FileSymbols()
         self.matches: list[Match] = []
         self.scopes: list[str] = []
-        self.functions: list[cst.FunctionDef] = []
+        self.frames: list[cst.FunctionDef | cst.ClassDef] = []
         self.bound: list[frozenset[str]] = []
         self.statement_lines: list[int] = []
         self.decorators: set[int] = set()
-        self.local_names: dict[int, frozenset[str]] = {}
+        self.local_scopes: dict[int, Scope] = {}
 
     def visit_Module(self, node: cst.Module) -> None:
         self.symbols.constants.update(module_constants(node))
@@ -165,29 +168,27 @@ class CallFinder(cst.CSTVisitor):
             self.statement_lines.pop()
 
     def visit_Import(self, node: cst.Import) -> None:
-        names = [(_name(alias.name), _asname(alias)) for alias in node.names]
-        self.symbols.imports.update(plain_import_bindings(names))
+        if not self.frames:
+            self.symbols.imports.update(import_binding(node, self.module, self.is_package))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
-        names = [(_name(alias.name), _asname(alias)) for alias in node.names]
-        module = _name(node.module) if node.module is not None else None
-        self.symbols.imports.update(import_bindings(
-            len(node.relative), module, names, self.module, self.is_package))
+        if not self.frames:
+            self.symbols.imports.update(import_binding(node, self.module, self.is_package))
 
     def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self.scopes.append(node.name.value)
-        self.functions.append(node)
+        self.frames.append(node)
 
     def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self.functions.pop()
+        self.frames.pop()
         self.scopes.pop()
 
     def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
         self.scopes.append(node.name.value)
+        self.frames.append(node)
 
     def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.frames.pop()
         self.scopes.pop()
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
@@ -232,7 +233,7 @@ class CallFinder(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         parts = dotted(node.func)
-        pattern = match_callee(parts, self.patterns, self.symbols.imports)
+        pattern = match_callee(parts, self.patterns, self.imports())
         if pattern is None:
             return
         starred = any(arg.star for arg in node.args)
@@ -258,8 +259,9 @@ class CallFinder(cst.CSTVisitor):
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             return self._join(node, [node.left, node.right])
         parts = dotted(node)
-        if parts[0] != NOT_A_NAME and not self._is_local(parts[0]):
-            return KeyExpr("ref", ".".join(parts))
+        origin = binding(parts[0], self.bound, self._scopes()) if parts[0] != NOT_A_NAME else RUNTIME
+        if origin != RUNTIME:
+            return KeyExpr("ref", ".".join(parts), origin=origin or "")
         return self._dynamic(node)
 
     def _fstring_part(self, part: cst.BaseFormattedStringContent) -> cst.BaseExpression | str:
@@ -278,16 +280,25 @@ class CallFinder(cst.CSTVisitor):
     def _dynamic(self, node: cst.CSTNode) -> KeyExpr:
         return KeyExpr("dynamic", _text(self.source, node))
 
-    def _is_local(self, name: str) -> bool:
-        return is_runtime_name(name, self.bound, (self._locals(f) for f in self.functions))
+    def imports(self) -> Mapping[str, str]:
+        """The imports a call at the current position sees (module, function and class ones)."""
+        return visible_imports(self.symbols.imports, self._scopes()) if self.frames \
+            else self.symbols.imports
 
-    def _locals(self, function: cst.FunctionDef) -> frozenset[str]:
-        if id(function) not in self.local_names:
-            collector = LocalNames()
-            function.body.visit(collector)
-            params = _param_names(function.params)
-            self.local_names[id(function)] = frozenset((collector.names | params) - collector.declared)
-        return self.local_names[id(function)]
+    def _scopes(self) -> list[Scope]:
+        return [self._scope(frame) for frame in self.frames]
+
+    def _scope(self, frame: cst.FunctionDef | cst.ClassDef) -> Scope:
+        if id(frame) not in self.local_scopes:
+            collector = LocalNames(self.module, self.is_package)
+            frame.body.visit(collector)
+            if isinstance(frame, cst.ClassDef):
+                scope = Scope(imports=collector.imports, is_class=True)
+            else:
+                names = (collector.names | _param_names(frame.params)) - collector.declared
+                scope = Scope(frozenset(names), collector.imports)
+            self.local_scopes[id(frame)] = scope
+        return self.local_scopes[id(frame)]
 
 
 class QuickCallFinder(CallFinder):
@@ -368,13 +379,36 @@ class _TargetNames(cst.CSTVisitor):
         self.names.add(node.value)
 
 
-class LocalNames(cst.CSTVisitor):
-    """Names a function body binds in its own scope (nested functions and classes excluded)."""
+def import_binding(node: cst.Import | cst.ImportFrom, module: str, is_package: bool) -> dict[str, str]:
+    """What an import statement binds (`from x import *` binds nothing known)."""
+    if isinstance(node, cst.Import):
+        return plain_import_bindings([(_name(alias.name), _asname(alias)) for alias in node.names])
+    if isinstance(node.names, cst.ImportStar):
+        return {}
+    names = [(_name(alias.name), _asname(alias)) for alias in node.names]
+    source = _name(node.module) if node.module is not None else None
+    return import_bindings(len(node.relative), source, names, module, is_package)
 
-    def __init__(self) -> None:
+
+class LocalNames(cst.CSTVisitor):
+    """Names a function body binds in its own scope (nested functions and classes excluded);
+    those bound by an import are in `imports`, with what they import."""
+
+    def __init__(self, module: str = "", is_package: bool = False) -> None:
         super().__init__()
+        self.module = module
+        self.is_package = is_package
         self.names: set[str] = set()
         self.declared: set[str] = set()
+        self.imports: dict[str, str] = {}
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        self.imports.update(import_binding(node, self.module, self.is_package))
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.imports.update(import_binding(node, self.module, self.is_package))
+        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.names.add(node.name.value)
@@ -416,10 +450,6 @@ class LocalNames(cst.CSTVisitor):
 
     def visit_Del(self, node: cst.Del) -> None:
         self._targets(node.target)
-
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-        if node.asname is None:
-            self.names.add(_name(node.name).split(".")[0])
 
     def _targets(self, node: cst.BaseExpression) -> None:
         if isinstance(node, cst.Name):

@@ -30,6 +30,7 @@ class KeyExpr:
     kind: Literal["str", "ref", "join", "dynamic"]
     text: str
     parts: tuple[KeyExpr, ...] = ()
+    origin: str = ""  # for a `ref` whose root a function or class body imported: what it names
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,12 +96,47 @@ def key_argument(pattern: CallPattern, positional: Sequence[T],
     return None
 
 
-def is_runtime_name(name: str, bound: Iterable[frozenset[str]],
-                    function_locals: Iterable[frozenset[str]]) -> bool:
-    """Whether a key's root name is a runtime value: self/cls, a parameter or a local."""
+@dataclass(frozen=True)
+class Scope:
+    """A function or class body: the names it binds at run time and those it binds by import."""
+
+    names: frozenset[str] = frozenset()
+    imports: Mapping[str, str] = field(default_factory=dict)
+    is_class: bool = False
+
+
+RUNTIME = "()"  # what `binding` returns for a runtime value
+
+
+def binding(name: str, bound: Iterable[frozenset[str]], scopes: Sequence[Scope]) -> str | None:
+    """What a name refers to inside nested scopes (innermost last).
+
+    RUNTIME for self/cls, a lambda or comprehension variable, a parameter or a local; the
+    imported name for a function-local or class-body import; None for a module-level name.
+    A class body's names are seen only by the class body itself, as in Python.
+    """
     if name in SELF_NAMES or any(name in names for names in bound):
-        return True
-    return any(name in names for names in function_locals)
+        return RUNTIME
+    for depth, scope in enumerate(reversed(scopes)):
+        if scope.is_class and depth:
+            continue
+        if name in scope.names:
+            return RUNTIME
+        if name in scope.imports:
+            return scope.imports[name]
+    return None
+
+
+def visible_imports(module: Mapping[str, str], scopes: Sequence[Scope]) -> Mapping[str, str]:
+    """Module imports with those of the enclosing scopes on top (class bodies: innermost only)."""
+    outer = [s.imports for depth, s in reversed(list(enumerate(reversed(scopes))))
+             if s.imports and not (s.is_class and depth)]
+    if not outer:
+        return module
+    merged = dict(module)
+    for imports in outer:
+        merged.update(imports)
+    return merged
 
 
 def resolve(expr: KeyExpr, symbols: FileSymbols, lookup: Lookup = _no_lookup) -> Resolved:
@@ -108,7 +144,7 @@ def resolve(expr: KeyExpr, symbols: FileSymbols, lookup: Lookup = _no_lookup) ->
     if expr.kind == "str":
         return Resolved(expr.text, expr.text)
     if expr.kind == "ref":
-        return Resolved(_resolve_ref(expr.text, symbols, lookup), expr.text)
+        return Resolved(_resolve_ref(expr.text, symbols, lookup, expr.origin), expr.text)
     if expr.kind == "join":
         values = [resolve(part, symbols, lookup).key for part in expr.parts]
         if all(value is not None for value in values):
@@ -117,12 +153,15 @@ def resolve(expr: KeyExpr, symbols: FileSymbols, lookup: Lookup = _no_lookup) ->
     return Resolved(None, expr.text, dynamic=True)
 
 
-def _resolve_ref(dotted: str, symbols: FileSymbols, lookup: Lookup) -> str | None:
+def _resolve_ref(dotted: str, symbols: FileSymbols, lookup: Lookup, origin: str) -> str | None:
+    """`origin`: what the root name was imported as inside a function or class body."""
     if dotted.endswith(".value"):
-        return _resolve_ref(dotted[: -len(".value")], symbols, lookup)
+        return _resolve_ref(dotted[: -len(".value")], symbols, lookup, origin)
+    parts = tuple(dotted.split("."))
+    if origin:
+        return lookup(".".join(qualify(parts, {parts[0]: origin})))
     if dotted in symbols.constants:
         return symbols.constants[dotted]
-    parts = tuple(dotted.split("."))
     if parts[0] in symbols.imports:
         return lookup(".".join(qualify(parts, symbols.imports)))
     return None

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from flagdebt.astscan import module_constants
-from flagdebt.flagcall import FileSymbols, import_bindings, plain_import_bindings
+from flagdebt.astscan import body_imports, module_constants
+from flagdebt.flagcall import FileSymbols
 
 MAX_REEXPORTS = 4
 
@@ -40,14 +40,7 @@ def import_root(path: Path) -> Path:
 
 def module_symbols(tree: ast.Module, module: str, is_package: bool) -> FileSymbols:
     """Module-level string constants, class attributes and imports of a parsed module."""
-    symbols = FileSymbols(constants=module_constants(tree))
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            symbols.imports.update(plain_import_bindings([(a.name, a.asname) for a in node.names]))
-        elif isinstance(node, ast.ImportFrom):
-            names = [(a.name, a.asname) for a in node.names]
-            symbols.imports.update(import_bindings(node.level, node.module, names, module, is_package))
-    return symbols
+    return FileSymbols(module_constants(tree), body_imports(tree.body, module, is_package))
 
 
 class ProjectIndex:
