@@ -330,3 +330,15 @@ def test_display_path_below_the_filesystem_root() -> None:
 @pytest.mark.skipif(os.sep != "\\", reason="Windows only")
 def test_display_path_uses_forward_slashes() -> None:  # pragma: no cover
     assert display_path(Path("C:\\w\\a\\b.py"), Path("C:\\w")) == "a/b.py"
+
+
+def test_a_tagged_cache_folder_is_not_walked(tmp_path: Path) -> None:
+    make(tmp_path, "a.py", "cache/x.py", "deep/cache/y.py")
+    (tmp_path / "deep" / "cache" / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
+    assert found(tmp_path) == ["a.py", "cache/x.py"]
+
+
+def test_a_nested_gitignore_applies_below_its_folder_only(tmp_path: Path) -> None:
+    make(tmp_path, "a.py", "gen.py", "sub/gen.py", "sub/keep.py", "subway/gen.py")
+    (tmp_path / "sub" / ".gitignore").write_text("gen.py\n")
+    assert found(tmp_path) == ["a.py", "gen.py", "sub/keep.py", "subway/gen.py"]

@@ -6,10 +6,12 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flagdebt.config import Config
 from flagdebt.model import CallSite, Flag, Registry
-from flagdebt.rules import RULES, Context, deadline, evaluate, is_selected, rule_doc
+from flagdebt.rules import RULES, Context, close_match, deadline, evaluate, is_selected, rule_doc
 
 TODAY = date(2026, 11, 27)
 CONFIG = Config(root=__import__("pathlib").Path("."))
@@ -109,3 +111,20 @@ def test_every_rule_is_documented_with_ruff_headings() -> None:
         for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
             assert heading in doc, (rule.code, heading)
     assert len({rule.code for rule in RULES}) == len(RULES)
+
+
+@given(st.text(alphabet="ab-1", max_size=7), st.lists(st.text(alphabet="ab-1", max_size=7), max_size=12))
+def test_close_match_picks_what_difflib_picks(word: str, names: list[str]) -> None:
+    import difflib
+
+    expected = difflib.get_close_matches(word, names, n=1, cutoff=0.75)
+    assert close_match(word, names) == (expected[0] if expected else None)
+
+
+def test_close_match_on_a_registry_of_similar_keys() -> None:
+    names = [f"flag-{n:03}" for n in range(300)] + ["new-checkout"]
+    import difflib
+
+    assert close_match("flag-3x5", names) == difflib.get_close_matches("flag-3x5", names, n=1, cutoff=0.75)[0]
+    assert close_match("new-chekout", names) == "new-checkout"
+    assert close_match("unrelated-name", names) is None

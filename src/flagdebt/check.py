@@ -31,9 +31,21 @@ def project_index(config: Config) -> ProjectIndex:
 
 
 def run_check(config: Config, registry: Registry, files: Sequence[str | Path], displays: Sequence[str],
-              today: date, whole_project: bool, progress: Progress | None = None) -> Outcome:
-    """Scan the files, evaluate the selected rules and apply suppressions."""
-    scan = scan_paths(files, displays, config.calls, project_index(config), progress=progress)
+              today: date, whole_project: bool, progress: Progress | None = None,
+              use_cache: bool = False) -> Outcome:
+    """Scan the files, evaluate the selected rules and apply suppressions.
+
+    With `use_cache`, unchanged files are answered from the project's result cache.
+    """
+    cache = None
+    if use_cache:
+        from flagdebt.cache import project_cache
+
+        cache = project_cache(config)
+    scan = scan_paths(files, displays, config.calls, project_index(config), progress=progress,
+                      cache=cache)
+    if cache is not None:
+        cache.save(whole_project)
 
     def selected(code: str) -> bool:
         return is_selected(code, config.select, config.ignore)

@@ -100,6 +100,8 @@ CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path)
                       help="The pyproject.toml to read [tool.flagdebt] from.")
 CALL = click.option("--call", "calls", multiple=True, metavar="NAME[:ARG]",
                     help="Another function that reads a flag (repeatable).")
+NO_CACHE = click.option("--no-cache", is_flag=True,
+                        help="Scan every file, neither reading nor writing the result cache.")
 
 
 @cli.command()
@@ -119,11 +121,13 @@ CALL = click.option("--call", "calls", multiple=True, metavar="NAME[:ARG]",
               help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(path_type=Path),
               help="Record the current findings in this file and exit 0.")
+@NO_CACHE
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, registry: Path | None,
           config_path: Path | None, calls: tuple[str, ...], select: tuple[str, ...],
           ignore: tuple[str, ...], exit_zero: bool, fmt: str, output: Path | None,
-          statistics: bool, baseline_file: Path | None, write_baseline: Path | None) -> None:
+          statistics: bool, baseline_file: Path | None, write_baseline: Path | None,
+          no_cache: bool) -> None:
     """Report expired, unknown, archived and unused flags. Exit 1 on any error finding."""
     from flagdebt.check import run_check
     from flagdebt.report import summarize
@@ -137,7 +141,8 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
     displays = display_paths(files, cwd)
     whole = is_whole_project(paths, config.root)
     with _progress(len(files)) as progress:
-        outcome = run_check(config, flags, files, displays, today or date.today(), whole, progress)
+        outcome = run_check(config, flags, files, displays, today or date.today(), whole, progress,
+                            use_cache=not no_cache)
     findings = outcome.findings
     if write_baseline is not None:
         _record_baseline(write_baseline, findings, cwd)
@@ -195,6 +200,23 @@ def _emit(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         raise FlagdebtError(f"{output}: cannot write report: {error.strerror}") from None
+
+
+@cli.command()
+@CONFIG
+def clean(config_path: Path | None) -> None:
+    """Remove the result cache of the project (.flagdebt_cache or the configured cache-dir)."""
+    from flagdebt.cache import cache_folder, clean_cache
+
+    folder = cache_folder(load_config(Path.cwd(), config_path))
+    shown = display_path(folder, Path.cwd())
+    removed = clean_cache(folder)
+    if folder in removed:
+        click.echo(f"Removed {shown}.")
+    elif removed:
+        click.echo(f"Removed {len(removed)} cache file(s); {shown} also holds other files.")
+    else:
+        click.echo(f"No cache in {shown}.")
 
 
 @cli.command()

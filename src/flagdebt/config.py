@@ -57,6 +57,7 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    cache_dir: Path | None = None  # relative to root; see flagdebt.cache.cache_folder
 
     @property
     def registry_path(self) -> Path:
@@ -156,6 +157,8 @@ def _read_values(table: dict[str, Any], problems: Problems, root: Path) -> dict[
             values[known[0]] = result
     if "registry" in values:
         values["registry"] = root / values["registry"]
+    if "cache_dir" in values:
+        values["cache_dir"] = root / values["cache_dir"]
     return values
 
 
@@ -179,6 +182,13 @@ def _read_registry(value: Any, section: _Section) -> str | None:
     if isinstance(value, str) and value.strip():
         return value
     section.bad(f"must be a path to flags.toml, got {describe(value)}")
+    return None
+
+
+def _read_folder(value: Any, section: _Section) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value
+    section.bad(f"must be a path to a folder, got {describe(value)}")
     return None
 
 
@@ -274,6 +284,7 @@ _KEYS: dict[str, tuple[str, Reader]] = {
     "extend-exclude": ("extend_exclude", _read_globs),
     "select": ("select", _read_codes),
     "ignore": ("ignore", _read_codes),
+    "cache-dir": ("cache_dir", _read_folder),
 }
 
 

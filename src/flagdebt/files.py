@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec, Pattern
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+# A folder holding one of these is a virtualenv or a cache (https://bford.info/cachedir/).
+_NOT_SOURCE_MARKERS = frozenset({"pyvenv.cfg", "CACHEDIR.TAG"})
 _PLAIN_NAME = re.compile(r"[\w.+=@,~-]+/?")
 _GIT_IGNORED = (
     "git",
@@ -233,7 +235,7 @@ def _sort_entries(
                 folder.files.append(name)
         elif name == ".gitignore":
             folder.gitignore = True
-        elif name == "pyvenv.cfg" and folder.rel:
+        elif name in _NOT_SOURCE_MARKERS and folder.rel:
             return None
     return subfolders
 
@@ -313,8 +315,12 @@ def _gitignore_matcher(folders: list[_Folder]) -> Callable[[str], bool] | None:
     specs = {folder.rel: _read_gitignore(folder.path) for folder in folders if folder.gitignore}
     if not specs:
         return None
+    # Most paths usually lie outside every folder with a .gitignore: decided by prefix.
+    prefixes = tuple(f"{rel}/" if rel else "" for rel in specs)
 
     def ignored(rel: str) -> bool:
+        if not rel.startswith(prefixes):
+            return False
         parents = rel.rstrip("/").split("/")[:-1]
         for size in range(len(parents), -1, -1):
             base = "/".join(parents[:size])

@@ -163,21 +163,46 @@ def unknown_flag(ctx: Context) -> Iterator[Finding]:
     creation date. Keys written as constants can be registered through `aliases`.
     """
     names = _known_names(ctx.registry)
+    suggestions: dict[str, str | None] = {}
     for site in ctx.sites:
         if site.dynamic or _lookup(ctx.registry, site) is not None:
             continue
         shown = site.key if site.key is not None else site.spelling
         message = f"flag '{shown}' is not in the registry ({ctx.registry.path})"
-        close = _close_match(shown, names)
+        if shown not in suggestions:
+            suggestions[shown] = close_match(shown, names)
+        close = suggestions[shown]
         if close:
-            message += f"; did you mean '{close[0]}'?"
+            message += f"; did you mean '{close}'?"
         yield _site_finding(UNKNOWN, site, None, message)
 
 
-def _close_match(word: str, names: list[str]) -> list[str]:
-    import difflib
+def close_match(word: str, names: Sequence[str], cutoff: float = 0.75) -> str | None:
+    """What `difflib.get_close_matches(word, names, n=1, cutoff)` picks, in fewer comparisons.
 
-    return difflib.get_close_matches(word, names, n=1, cutoff=0.75)
+    The full `ratio()` is computed best bound first, and only while a candidate's
+    `quick_ratio()` bound can still reach the best ratio found: on a registry of
+    similar keys that is a handful of ratios instead of one per flag.
+    """
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher()
+    matcher.set_seq2(word)
+    bounded: list[tuple[float, str]] = []
+    for name in names:
+        matcher.set_seq1(name)
+        if matcher.real_quick_ratio() >= cutoff and (bound := matcher.quick_ratio()) >= cutoff:
+            bounded.append((bound, name))
+    bounded.sort(reverse=True)
+    best: tuple[float, str] | None = None
+    for bound, name in bounded:
+        if best is not None and bound < best[0]:
+            break
+        matcher.set_seq1(name)
+        score = matcher.ratio()
+        if score >= cutoff and (best is None or (score, name) > best):
+            best = (score, name)
+    return None if best is None else best[1]
 
 
 def _known_names(registry: Registry) -> list[str]:

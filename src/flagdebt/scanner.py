@@ -7,12 +7,16 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flagdebt.astscan import scan_source
 from flagdebt.flagcall import trigger_names
 from flagdebt.model import CallPattern, CallSite, Finding, Suppression
 from flagdebt.project import ProjectIndex, import_root, module_of
 from flagdebt.sites import FileScan, call_sites, parse_suppressions, syntax_error
+
+if TYPE_CHECKING:
+    from flagdebt.cache import ScanCache
 
 POOL_THRESHOLD = 400  # below this many files a process pool costs more than it saves
 Progress = Callable[[int], None]  # told how many more files were scanned
@@ -53,7 +57,8 @@ def scan_file(path: str | Path, display: str, patterns: Sequence[CallPattern],
         with open(path, "rb") as stream:
             data = stream.read()
     except OSError as error:
-        return FileScan(display, error=syntax_error(display, 1, 1, error.strerror or str(error)))
+        reason = error.strerror or str(error)
+        return FileScan(display, error=syntax_error(display, 1, 1, reason), transient=True)
     if triggers is None:
         triggers = [name.encode() for name in trigger_names(patterns)]
     has_call = any(trigger in data for trigger in triggers)
@@ -102,11 +107,22 @@ def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...], j
 
 def scan_paths(files: Sequence[str | Path], displays: Sequence[str],
                patterns: tuple[CallPattern, ...], index: ProjectIndex,
-               jobs: int | None = None, progress: Progress | None = None) -> ScanResult:
-    """Scan many files and resolve keys that refer to constants in other modules."""
+               jobs: int | None = None, progress: Progress | None = None,
+               cache: ScanCache | None = None) -> ScanResult:
+    """Scan many files and resolve keys that refer to constants in other modules.
+
+    With a `cache`, files unchanged since it was written are not read again.
+    """
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     paths = [os.fspath(path) for path in files]
-    scans = _scan_all(list(zip(paths, displays)), patterns, jobs, progress)
+    pairs = list(zip(paths, displays))
+    if cache is None:
+        scans = _scan_all(pairs, patterns, jobs, progress)
+    else:
+        from flagdebt.cache import scan_cached
+
+        scans = scan_cached(pairs, cache, lambda missing: _scan_all(missing, patterns, jobs, progress),
+                            progress)
     real = dict(zip(displays, paths))
     for scan in scans:
         if scan.sites:

@@ -37,6 +37,7 @@ class FileScan:
     symbols: FileSymbols = field(default_factory=FileSymbols)
     suppressions: list[Suppression] = field(default_factory=list)
     error: Finding | None = None
+    transient: bool = False  # the file could not be read: not a result to cache
 
 
 def call_sites(scan: FileScan, lookup: Lookup) -> list[CallSite]:
