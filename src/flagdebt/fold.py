@@ -27,12 +27,9 @@ class Consts:
         self._values: dict[int, bool] = {}
         self._keep: list[cst.CSTNode] = []
 
-    def make(self, value: bool, like: cst.BaseExpression | None = None) -> cst.Name:
-        """A new `True`/`False` name, with the parentheses of the node it replaces."""
-        name = cst.Name("True" if value else "False")
-        if like is not None and like.lpar:
-            name = name.with_changes(lpar=like.lpar, rpar=like.rpar)
-        return self.mark(name, value)
+    def make(self, value: bool) -> cst.Name:
+        """A new `True`/`False` name; a name never needs the parentheses of the node it replaces."""
+        return self.mark(cst.Name("True" if value else "False"), value)
 
     def mark(self, node: cst.Name, value: bool) -> cst.Name:
         self._values[id(node)] = value
@@ -45,9 +42,8 @@ class Consts:
 
     def carry(self, node: cst.BaseExpression, like: cst.BaseExpression) -> cst.BaseExpression:
         """`node` (a constant or not) hoisted to the place of `like`, parenthesised as needed."""
-        value = self.value(node)
-        if value is not None and not node.lpar:
-            return self.make(value, like) if like.lpar else node
+        if self.value(node) is not None:
+            return node
         return hoist(node, like)
 
 
@@ -95,7 +91,7 @@ def fold_not(node: cst.UnaryOperation, consts: Consts) -> cst.BaseExpression | N
     value = consts.value(node.expression)
     if value is None or not isinstance(node.operator, cst.Not):
         return None
-    return consts.make(not value, node)
+    return consts.make(not value)
 
 
 def fold_boolean(node: cst.BooleanOperation, consts: Consts,
@@ -111,7 +107,7 @@ def fold_boolean(node: cst.BooleanOperation, consts: Consts,
         return None
     if right is is_and:
         return consts.carry(node.left, node)  # `x and True`, `x or False`
-    return consts.make(right, node)  # `x and False` is falsy, `x or True` is truthy
+    return consts.make(right)  # `x and False` is falsy, `x or True` is truthy
 
 
 def fold_compare(node: cst.Comparison, consts: Consts) -> cst.BaseExpression | None:
@@ -128,9 +124,9 @@ def fold_compare(node: cst.Comparison, consts: Consts) -> cst.BaseExpression | N
         return None
     operator = target.operator
     if isinstance(operator, (cst.Equal, cst.Is)):
-        return consts.make(left == right, node)
+        return consts.make(left == right)
     if isinstance(operator, (cst.NotEqual, cst.IsNot)):
-        return consts.make(left != right, node)
+        return consts.make(left != right)
     return None
 
 
@@ -162,10 +158,10 @@ def fold_all_any(node: cst.Call, consts: Consts, truthy: bool) -> cst.BaseExpres
         return None
     neutral = node.func.value == "all"  # all() ignores True, any() ignores False
     if (not neutral) in values:
-        return consts.make(not neutral, node)
+        return consts.make(not neutral)
     rest = [e for e, v in zip(items.elements, values) if v is None]
     if not rest:
-        return consts.make(neutral, node)
+        return consts.make(neutral)
     if len(rest) == 1 and (truthy or is_bool(rest[0].value, consts)):
         return hoist(rest[0].value, node)
     return node.with_changes(args=[node.args[0].with_changes(value=_with_elements(items, rest))])

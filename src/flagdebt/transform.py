@@ -81,6 +81,18 @@ class Remover(cst.CSTTransformer):
         self.expanded: dict[int, int] = {}
         self.wrappers: dict[str, bool] = {}
         self._pinned: list[cst.CSTNode] = []
+        self._path: list[int] = []
+        self.touched: set[int] = set()  # original nodes that hold a planned replacement
+
+    def changed(self, original: cst.CSTNode | None) -> bool:
+        """Whether the rewrite replaced something inside `original` (else it stays byte-identical)."""
+        return original is not None and id(original) in self.touched
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self._path.append(id(node))
+        if id(node) in self.plan.calls or id(node) in self.plan.names:
+            self.touched.update(self._path)
+        return super().on_visit(node)
 
     def _pin(self, node: cst.CSTNode) -> int:
         """The id of a node this transform made, kept alive so that no later node reuses it."""
@@ -88,6 +100,7 @@ class Remover(cst.CSTTransformer):
         return id(node)
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        self._path.pop()
         result = super().on_leave(original_node, updated_node)
         if type(original_node) in STATEMENT_NODES:
             if isinstance(result, cst.RemovalSentinel):
@@ -134,17 +147,17 @@ class Remover(cst.CSTTransformer):
         value = self.plan.calls.get(id(original_node))
         if value is not None:
             self.removed += 1
-            return self.consts.make(value, updated_node)
+            return self.consts.make(value)
         folded = fold_all_any(updated_node, self.consts, id(original_node) in self.truthy)
         return folded if folded is not None else updated_node
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         value = self.plan.names.get(id(original_node))
-        return updated_node if value is None else self.consts.make(value, updated_node)
+        return updated_node if value is None else self.consts.make(value)
 
     def leave_Await(self, original_node: cst.Await, updated_node: cst.Await) -> cst.BaseExpression:
         value = self.consts.value(updated_node.expression)
-        return updated_node if value is None else self.consts.make(value, updated_node)
+        return updated_node if value is None else self.consts.make(value)
 
     def leave_UnaryOperation(self, original_node: cst.UnaryOperation,
                              updated_node: cst.UnaryOperation) -> cst.BaseExpression:
@@ -184,7 +197,7 @@ class Remover(cst.CSTTransformer):
         return self._flatten(updated_node, orelse.body)
 
     def _tidy_if(self, original: cst.If, updated: cst.If) -> Statement | cst.Else:
-        if updated.test is not original.test:
+        if self.changed(original.test):
             updated = updated.with_changes(test=strip_parens(updated.test, self.module),
                                            whitespace_before_test=cst.SimpleWhitespace(" "))
         if id(updated.body) not in self.emptied:
@@ -202,7 +215,7 @@ class Remover(cst.CSTTransformer):
             if updated_node.orelse is None:
                 return cst.RemoveFromParent()
             return self._flatten(updated_node, updated_node.orelse.body)
-        if value is None and updated_node.test is not original_node.test:
+        if value is None and self.changed(original_node.test):
             return updated_node.with_changes(test=strip_parens(updated_node.test, self.module),
                                              whitespace_after_while=cst.SimpleWhitespace(" "))
         return updated_node
@@ -224,7 +237,7 @@ class Remover(cst.CSTTransformer):
                      ) -> cst.Assign | cst.RemovalSentinel:
         if id(original_node) in self.plan.dropped:
             return cst.RemoveFromParent()
-        if updated_node.value is not original_node.value:
+        if self.changed(original_node.value):
             return updated_node.with_changes(value=strip_parens(updated_node.value, self.module))
         return updated_node
 
@@ -234,7 +247,7 @@ class Remover(cst.CSTTransformer):
 
     def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
         value = updated_node.value
-        if value is None or value is original_node.value:
+        if value is None or not self.changed(original_node.value):
             return updated_node
         return updated_node.with_changes(value=strip_parens(value, self.module),
                                          whitespace_after_return=cst.SimpleWhitespace(" "))
@@ -248,7 +261,7 @@ class Remover(cst.CSTTransformer):
             self, original_node: cst.CompIf, updated_node: cst.CompIf) -> cst.CompIf | cst.RemovalSentinel:
         if self.consts.value(updated_node.test):
             return cst.RemoveFromParent()
-        if updated_node.test is not original_node.test:
+        if self.changed(original_node.test):
             return updated_node.with_changes(test=strip_parens(updated_node.test, self.module, True))
         return updated_node
 
