@@ -8,6 +8,7 @@ context (an `if` test, an operand of `not`, ...) only truthiness must be preserv
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import libcst as cst
@@ -16,6 +17,8 @@ ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst
          cst.Float, cst.ConcatenatedString, cst.FormattedString, cst.List, cst.Tuple, cst.Dict,
          cst.Set, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Ellipsis)
 BOOL_CALLS = frozenset({"bool", "isinstance", "issubclass", "hasattr", "callable", "all", "any"})
+# Names that read as a yes/no question: `user.is_staff`, `cart.has_items()`, `beta_enabled`.
+PREDICATE = re.compile(r"(is|has|can|should|supports)_\w+|\w+_(enabled|active)")
 INVERSE = {cst.Equal: cst.NotEqual, cst.NotEqual: cst.Equal, cst.Is: cst.IsNot,
            cst.IsNot: cst.Is, cst.In: cst.NotIn, cst.NotIn: cst.In}
 
@@ -70,11 +73,18 @@ def strip_parens(node: cst.BaseExpression, module: cst.Module,
 
 
 def is_bool(node: cst.BaseExpression, consts: Consts) -> bool:
-    """Whether an expression certainly evaluates to a bool."""
+    """Whether an expression evaluates to a bool: certainly, or by the name of what it reads.
+
+    Comparisons, `not`, bool literals and `bool`/`isinstance`/`hasattr`/... calls are bools;
+    so, by convention, are names, attributes and calls named as predicates (`is_*`, `has_*`,
+    `can_*`, `should_*`, `supports_*`, `*_enabled`, `*_active`).
+    """
     if consts.value(node) is not None:
         return True
-    if isinstance(node, cst.Name):
-        return node.value in ("True", "False")
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return True
+    if _is_predicate(node.func if isinstance(node, cst.Call) else node):
+        return True
     if isinstance(node, cst.Comparison):
         return True
     if isinstance(node, cst.UnaryOperation):
@@ -84,6 +94,11 @@ def is_bool(node: cst.BaseExpression, consts: Consts) -> bool:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
         return node.func.value in BOOL_CALLS
     return False
+
+
+def _is_predicate(node: cst.BaseExpression) -> bool:
+    name = node.attr if isinstance(node, cst.Attribute) else node
+    return isinstance(name, cst.Name) and PREDICATE.fullmatch(name.value) is not None
 
 
 def fold_not(node: cst.UnaryOperation, consts: Consts) -> cst.BaseExpression | None:
