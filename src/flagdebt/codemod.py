@@ -35,8 +35,10 @@ from flagdebt.splice import (
     splice,
     touching,
 )
+from flagdebt.tidy import function_body_lines, locals_of, plan_tidy
 from flagdebt.transform import Plan, Remover, Skip
 
+MAX_TIDY_ROUNDS = 4
 DECORATOR_OFF = "a decorator that gates on a flag that is off: decide by hand"
 
 
@@ -220,7 +222,22 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
     result.removed += remover.removed
     result.skipped.extend(remover.skipped)
     result.wrappers.update(remover.wrappers)
-    return rewritten
+    return _tidy(tree, rewritten, result, lambda node: (chunk.start + 1, 1))
+
+
+def _tidy(before: cst.Module, after: cst.Module, result: Rewrite,
+          locate: Callable[[cst.CSTNode], tuple[int, int]]) -> cst.Module:
+    """Unused locals and locals left holding a literal, until nothing more changes."""
+    old = locals_of(before)
+    for _ in range(MAX_TIDY_ROUNDS):
+        tidy = plan_tidy(old, locals_of(after), function_body_lines(after))
+        if not tidy:
+            break
+        remover = Remover(Plan(dropped=tidy.dropped, literals=tidy.literals), after, locate)
+        after = after.visit(remover)
+        result.skipped.extend(remover.skipped)
+        result.wrappers.update(remover.wrappers)
+    return after
 
 
 def _plan_override(call: cst.Call, value: bool, key: str, plan: Plan, result: Rewrite,

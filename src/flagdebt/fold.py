@@ -24,11 +24,25 @@ INVERSE = {cst.Equal: cst.NotEqual, cst.NotEqual: cst.Equal, cst.Is: cst.IsNot,
 
 
 class Consts:
-    """The True/False names the codemod introduced, by node identity."""
+    """The True/False names (and other literals) the codemod introduced, by node identity."""
 
     def __init__(self) -> None:
         self._values: dict[int, bool] = {}
+        self._truth: dict[int, bool] = {}
         self._keep: list[cst.CSTNode] = []
+
+    def literal(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """Mark a copied-in literal (`None`, `0`, `""`, `[]`, `{}`, ...) whose truthiness is known."""
+        truth = literal_truth(node)
+        if truth is not None:
+            self._truth[id(node)] = truth
+            self._keep.append(node)
+        return node
+
+    def truth(self, node: cst.CSTNode) -> bool | None:
+        """The truthiness of an introduced constant or literal, None for anything else."""
+        value = self._values.get(id(node))
+        return self._truth.get(id(node)) if value is None else value
 
     def make(self, value: bool) -> cst.Name:
         """A new `True`/`False` name; a name never needs the parentheses of the node it replaces."""
@@ -45,9 +59,24 @@ class Consts:
 
     def carry(self, node: cst.BaseExpression, like: cst.BaseExpression) -> cst.BaseExpression:
         """`node` (a constant or not) hoisted to the place of `like`, parenthesised as needed."""
-        if self.value(node) is not None:
+        if self.truth(node) is not None:
             return node
         return hoist(node, like)
+
+
+def literal_truth(node: cst.CSTNode) -> bool | None:
+    """The truthiness of a literal that reads the same wherever it is copied, else None."""
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return node.value == "True"
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return bool(node.evaluated_value)
+    if isinstance(node, cst.SimpleString):
+        return bool(node.evaluated_value)
+    if isinstance(node, (cst.List, cst.Tuple, cst.Dict, cst.Set)) and not node.elements:
+        return False
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and not node.args:
+        return False if node.func.value in ("list", "dict", "set", "tuple", "frozenset") else None
+    return None
 
 
 def hoist(operand: cst.BaseExpression, outer: cst.BaseExpression) -> cst.BaseExpression:
@@ -103,7 +132,7 @@ def _is_predicate(node: cst.BaseExpression) -> bool:
 
 def fold_not(node: cst.UnaryOperation, consts: Consts) -> cst.BaseExpression | None:
     """`not True` -> `False`."""
-    value = consts.value(node.expression)
+    value = consts.truth(node.expression)
     if value is None or not isinstance(node.operator, cst.Not):
         return None
     return consts.make(not value)
@@ -113,7 +142,9 @@ def fold_boolean(node: cst.BooleanOperation, consts: Consts,
                  truthy: bool) -> cst.BaseExpression | None:
     """`True and x` -> `x`, `x or True` -> `True` in a truth context, and so on."""
     is_and = isinstance(node.operator, cst.And)
-    left, right = consts.value(node.left), consts.value(node.right)
+    left, right = consts.truth(node.left), consts.value(node.right)
+    if right is None and truthy:
+        right = consts.truth(node.right)
     if left is not None:
         # `True and x` is x, `False and x` is False; `False or x` is x, `True or x` is True.
         keep_left = left is not is_and
@@ -153,7 +184,7 @@ def _literal_bool(node: cst.BaseExpression) -> bool | None:
 
 def fold_ifexp(node: cst.IfExp, consts: Consts) -> cst.BaseExpression | None:
     """`a if True else b` -> `a`."""
-    value = consts.value(node.test)
+    value = consts.truth(node.test)
     if value is None:
         return None
     return consts.carry(node.body if value else node.orelse, node)
@@ -180,6 +211,15 @@ def fold_all_any(node: cst.Call, consts: Consts, truthy: bool) -> cst.BaseExpres
     if len(rest) == 1 and (truthy or is_bool(rest[0].value, consts)):
         return hoist(rest[0].value, node)
     return node.with_changes(args=[node.args[0].with_changes(value=_with_elements(items, rest))])
+
+
+def fold_bool_call(node: cst.Call, consts: Consts) -> cst.BaseExpression | None:
+    """`bool(True)` -> `True`."""
+    if not (isinstance(node.func, cst.Name) and node.func.value == "bool") or len(node.args) != 1:
+        return None
+    arg = node.args[0]
+    value = consts.value(arg.value)
+    return None if value is None or arg.keyword or arg.star else consts.make(value)
 
 
 def _with_elements(items: cst.List | cst.Tuple | cst.Set,

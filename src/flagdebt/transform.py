@@ -5,7 +5,7 @@ hands each chunk of a module to `Remover`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from flagdebt.cstscan import STATEMENT_NODES
 from flagdebt.fold import (
     Consts,
     fold_all_any,
+    fold_bool_call,
     fold_boolean,
     fold_compare,
     fold_ifexp,
@@ -23,6 +24,7 @@ from flagdebt.fold import (
     negate,
     strip_parens,
 )
+from flagdebt.tidy import is_pure
 
 Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel
 TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
@@ -47,12 +49,74 @@ class Plan:
     names: dict[int, bool] = field(default_factory=dict)
     dropped: set[int] = field(default_factory=set)
     overrides: dict[int, bool] = field(default_factory=dict)  # override call -> keep its code
+    literals: dict[int, cst.BaseExpression] = field(default_factory=dict)  # read -> inlined literal
 
 
 def _is_pass(statement: cst.CSTNode) -> bool:
     """A line holding nothing but `pass` (and no comment): noise once its block is gone."""
     return (isinstance(statement, cst.SimpleStatementLine) and not statement.leading_lines
             and all(isinstance(small, cst.Pass) for small in statement.body)
+            and statement.trailing_whitespace.comment is None)
+
+
+def _single_assign(statement: cst.BaseStatement) -> cst.Assign | None:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    assign = statement.body[0]
+    return assign if isinstance(assign, cst.Assign) and len(assign.targets) == 1 else None
+
+
+def _target_code(node: cst.BaseAssignTargetExpression) -> str | None:
+    """`x` or `self.x` (a dotted attribute of names), else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute) and isinstance(node.value, (cst.Name, cst.Attribute)):
+        base = _target_code(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+def _mentions(node: cst.CSTNode, target: str) -> bool:
+    root = target.split(".")[0]
+    return any(isinstance(child, cst.Name) and child.value == root for child in _walk(node))
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _is_dead_store(first: cst.BaseStatement, second: cst.BaseStatement) -> bool:
+    """`x = a` right before `x = b` (b not reading x), where a has no side effects."""
+    a, b = _single_assign(first), _single_assign(second)
+    if a is None or b is None or first.trailing_whitespace.comment is not None:  # type: ignore[attr-defined]
+        return False
+    target = _target_code(a.targets[0].target)
+    if target is None or target != _target_code(b.targets[0].target):
+        return False
+    return is_pure(a.value) and not _mentions(b.value, target)
+
+
+def _without_dead_stores(statements: list[cst.BaseStatement],
+                         groups: Sequence[int | None]) -> list[cst.BaseStatement]:
+    """Drop stores that a statement from a kept branch, newly next to them, overwrites."""
+    kept: list[cst.BaseStatement] = []
+    for index, statement in enumerate(statements):
+        following = statements[index + 1] if index + 1 < len(statements) else None
+        created = index + 1 < len(groups) and groups[index + 1] is not None \
+            and groups[index + 1] != groups[index]
+        if following is not None and created and _is_dead_store(statement, following):
+            if leading_lines(statement) and not leading_lines(following):
+                statements[index + 1] = following.with_changes(leading_lines=leading_lines(statement))
+            continue
+        kept.append(statement)
+    return kept
+
+
+def _is_bare_return(statement: cst.CSTNode) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Return) and statement.body[0].value is None
             and statement.trailing_whitespace.comment is None)
 
 
@@ -82,6 +146,7 @@ class Remover(cst.CSTTransformer):
         self.wrappers: dict[str, bool] = {}
         self._pinned: list[cst.CSTNode] = []
         self._path: list[int] = []
+        self.hoisted: dict[int, int] = {}  # statement -> the flattened block it came out of
         self.touched: set[int] = set()  # original nodes that hold a planned replacement
 
     def changed(self, original: cst.CSTNode | None) -> bool:
@@ -90,7 +155,7 @@ class Remover(cst.CSTTransformer):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self._path.append(id(node))
-        if id(node) in self.plan.calls or id(node) in self.plan.names:
+        if id(node) in self.plan.calls or id(node) in self.plan.names or id(node) in self.plan.literals:
             self.touched.update(self._path)
         return super().on_visit(node)
 
@@ -149,11 +214,18 @@ class Remover(cst.CSTTransformer):
             self.removed += 1
             return self.consts.make(value)
         folded = fold_all_any(updated_node, self.consts, id(original_node) in self.truthy)
-        return folded if folded is not None else updated_node
+        return folded if folded is not None else fold_bool_call(updated_node, self.consts) or updated_node
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         value = self.plan.names.get(id(original_node))
-        return updated_node if value is None else self.consts.make(value)
+        if value is not None:
+            return self.consts.make(value)
+        literal = self.plan.literals.get(id(original_node))
+        if literal is None:
+            return updated_node
+        if isinstance(literal, cst.Name) and literal.value in ("True", "False"):
+            return self.consts.make(literal.value == "True")
+        return self.consts.literal(literal.deep_clone())
 
     def leave_Await(self, original_node: cst.Await, updated_node: cst.Await) -> cst.BaseExpression:
         value = self.consts.value(updated_node.expression)
@@ -178,7 +250,7 @@ class Remover(cst.CSTTransformer):
     # Statements.
     def leave_If(  # type: ignore[override]  # an elif may become an else
             self, original_node: cst.If, updated_node: cst.If) -> Statement | cst.Else:
-        value = self.consts.value(updated_node.test)
+        value = self.consts.truth(updated_node.test)
         if value is None:
             return self._tidy_if(original_node, updated_node)
         if id(original_node) in self.elifs:
@@ -210,7 +282,7 @@ class Remover(cst.CSTTransformer):
         return updated
 
     def leave_While(self, original_node: cst.While, updated_node: cst.While) -> Statement:
-        value = self.consts.value(updated_node.test)
+        value = self.consts.truth(updated_node.test)
         if value is False:
             if updated_node.orelse is None:
                 return cst.RemoveFromParent()
@@ -226,7 +298,7 @@ class Remover(cst.CSTTransformer):
 
     def leave_Assert(self, original_node: cst.Assert, updated_node: cst.Assert
                      ) -> cst.Assert | cst.RemovalSentinel:
-        return cst.RemoveFromParent() if self.consts.value(updated_node.test) else updated_node
+        return cst.RemoveFromParent() if self.consts.truth(updated_node.test) else updated_node
 
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr
                    ) -> cst.Expr | cst.RemovalSentinel:
@@ -255,11 +327,13 @@ class Remover(cst.CSTTransformer):
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
                                   updated_node: cst.SimpleStatementLine
                                   ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if id(original_node) in self.plan.dropped:
+            return cst.RemoveFromParent()
         return close_line(original_node, updated_node)
 
     def leave_CompIf(  # type: ignore[override]  # a sequence element may be removed
             self, original_node: cst.CompIf, updated_node: cst.CompIf) -> cst.CompIf | cst.RemovalSentinel:
-        if self.consts.value(updated_node.test):
+        if self.consts.truth(updated_node.test):
             return cst.RemoveFromParent()
         if self.changed(original_node.test):
             return updated_node.with_changes(test=strip_parens(updated_node.test, self.module, True))
@@ -292,7 +366,7 @@ class Remover(cst.CSTTransformer):
 
     def _never_yields(self, loop: cst.CompFor | None) -> bool:
         while loop is not None:
-            if any(self.consts.value(condition.test) is False for condition in loop.ifs):
+            if any(self.consts.truth(condition.test) is False for condition in loop.ifs):
                 return True
             loop = loop.inner_for_in
         return False
@@ -334,10 +408,29 @@ class Remover(cst.CSTTransformer):
         if self._doomed(original_node):
             self.removed += 1
             return cst.RemoveFromParent()
+        updated_node = self._without_trailing_return(updated_node)
         value = self._returned_constant(updated_node)
         if value is not None and not updated_node.decorators:
             self.wrappers[updated_node.name.value] = value
         return updated_node
+
+    def _without_trailing_return(self, function: cst.FunctionDef) -> cst.FunctionDef:
+        """Drop a bare `return` that a kept branch left as the function's last statement."""
+        body = function.body
+        if not isinstance(body, cst.IndentedBlock) or len(body.body) < 2:
+            return function
+        last = body.body[-1]
+        if id(last) not in self.hoisted or not _is_bare_return(last):
+            return function
+        return function.with_changes(body=body.with_changes(body=body.body[:-1]))
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> Statement:
+        final = updated_node.finalbody
+        if final is None or id(final.body) not in self.emptied:
+            return updated_node
+        if updated_node.handlers or updated_node.orelse:
+            return updated_node.with_changes(finalbody=None)
+        return self._flatten(updated_node, updated_node.body)
 
     def _returned_constant(self, function: cst.FunctionDef) -> bool | None:
         """True/False when the body (docstring aside) became `return <flag value>`."""
@@ -354,7 +447,8 @@ class Remover(cst.CSTTransformer):
         return None
 
     # Blocks.
-    def _flatten(self, owner: cst.If | cst.While | cst.With, block: cst.BaseSuite) -> Statement:
+    def _flatten(self, owner: cst.If | cst.While | cst.With | cst.Try,
+                 block: cst.BaseSuite) -> Statement:
         statements: list[cst.BaseStatement]
         if isinstance(block, cst.SimpleStatementSuite):
             statements = [cst.SimpleStatementLine(body=block.body,
@@ -371,15 +465,19 @@ class Remover(cst.CSTTransformer):
             self.footers[self._pin(statements[-1])] = block.footer
         if _is_terminal(statements[-1]):
             self.terminals.add(self._pin(statements[-1]))
+        group = len(self.hoisted)
+        self.hoisted.update((self._pin(statement), group) for statement in statements)
         return cst.FlattenSentinel(statements)
 
     def _settle(self, original: Sequence[cst.BaseStatement], body: Sequence[cst.BaseStatement]
                 ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        groups = [self.hoisted.get(id(statement)) for statement in body]
         statements = carry_blank_lines(original, body, self.removed_statements, self.expanded)
         for index, statement in enumerate(statements):
             if id(statement) in self.terminals:
                 statements = statements[: index + 1]
                 break
+        statements = _without_dead_stores(statements, groups)
         trailing: list[cst.EmptyLine] = []
         for index, statement in enumerate(statements):
             footer = self.footers.pop(id(statement), None)

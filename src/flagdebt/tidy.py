@@ -1,0 +1,196 @@
+"""The clean-ups a reviewer does after a flag removal, only where the removal made them possible.
+
+Facts about every function's locals are taken before and after the removal; from them:
+
+- a local that was read before and is read no more (ruff F841) loses its assignments, when
+  every one of them is a plain `name = value` whose value has no side effects;
+- a local left with a single assignment of a literal, where it had several before or its value
+  became a literal in the removal, is inlined: `True`/`False`/`None` into every read, so the
+  logic folds again (`if not allowed:` disappears); any other literal (`parameters = {}`,
+  `limit = 10`) only into a single read that is the whole of a `return` or of a condition, since
+  a named value passed on elsewhere reads better than the literal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import FunctionScope, MetadataWrapper, ScopeProvider
+
+from flagdebt.cstscan import LocalNames
+from flagdebt.fold import literal_truth
+
+Key = tuple[str, str]  # (function path, local name)
+EMPTY = cst.Module([])
+
+
+@dataclass
+class Local:
+    """One local of one function: where it is assigned and read."""
+
+    statements: list[cst.SimpleStatementLine | None] = field(default_factory=list)
+    values: list[cst.BaseExpression | None] = field(default_factory=list)
+    reads: list[cst.CSTNode] = field(default_factory=list)
+    whole: int = 0  # reads that are the whole value of a return, or a whole condition
+
+
+@dataclass
+class Tidy:
+    """What to change: statements to drop, reads to replace by a literal."""
+
+    dropped: set[int] = field(default_factory=set)
+    literals: dict[int, cst.BaseExpression] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.dropped or self.literals)
+
+
+def is_pure(node: cst.CSTNode) -> bool:
+    """An expression whose evaluation has no side effect a reviewer would keep it for."""
+    if literal_truth(node) is not None or isinstance(node, cst.Name):
+        return not isinstance(node, cst.Call)
+    if isinstance(node, cst.Attribute):
+        return is_pure(node.value)
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return all(isinstance(e, cst.Element) and is_pure(e.value) for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(isinstance(e, cst.DictElement) and is_pure(e.key) and is_pure(e.value)
+                   for e in node.elements)
+    if isinstance(node, cst.UnaryOperation):
+        return is_pure(node.expression)
+    if isinstance(node, (cst.BooleanOperation, cst.BinaryOperation)):
+        return is_pure(node.left) and is_pure(node.right)
+    if isinstance(node, cst.Comparison):
+        return is_pure(node.left) and all(is_pure(c.comparator) for c in node.comparisons)
+    if isinstance(node, (cst.ConcatenatedString, cst.FormattedString)):
+        return True
+    return False
+
+
+class _Statements(cst.CSTVisitor):
+    """Maps each simple assignment's target name to its statement line and value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line: cst.SimpleStatementLine | None = None
+        self.targets: dict[int, tuple[cst.SimpleStatementLine, cst.BaseExpression]] = {}
+        self.whole: set[int] = set()
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.whole.add(id(node.value))
+
+    def visit_If(self, node: cst.If) -> None:
+        self.whole.add(id(node.test))
+
+    def visit_While(self, node: cst.While) -> None:
+        self.whole.add(id(node.test))
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.line = node if len(node.body) == 1 else None
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self.line = None
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.line is not None and len(node.targets) == 1:
+            self.targets[id(node.targets[0].target)] = (self.line, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self.line is not None and node.value is not None:
+            self.targets[id(node.target)] = (self.line, node.value)
+
+
+def _path(scope: FunctionScope) -> str:
+    names = []
+    current: object = scope
+    while isinstance(current, FunctionScope):
+        node = current.node
+        names.append(node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>")
+        current = current.parent
+    return ".".join(reversed(names))
+
+
+def locals_of(module: cst.Module) -> dict[Key, Local]:
+    """Every local of every function in `module`, with its assignments and reads."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    statements = _Statements()
+    module.visit(statements)
+    found: dict[Key, Local] = {}
+    for scope in set(wrapper.resolve(ScopeProvider).values()):
+        if not isinstance(scope, FunctionScope):
+            continue
+        declared = _declared(scope.node)
+        for assignment in scope.assignments:
+            name = assignment.name
+            if name in declared or not hasattr(assignment, "node"):
+                continue
+            local = found.setdefault((_path(scope), name), Local())
+            line, value = statements.targets.get(id(assignment.node), (None, None))
+            local.statements.append(line)
+            local.values.append(value)
+            local.reads.extend(access.node for access in assignment.references)
+            local.whole += sum(id(access.node) in statements.whole for access in assignment.references)
+    return found
+
+
+def _declared(function: cst.CSTNode) -> set[str]:
+    collector = LocalNames()
+    function.visit(collector)
+    return collector.declared
+
+
+def plan_tidy(before: dict[Key, Local], after: dict[Key, Local], body_lines: set[int]) -> Tidy:
+    """The clean-ups the removal made possible; `body_lines`: statements directly in a function body."""
+    tidy = Tidy()
+    for key, local in after.items():
+        old = before.get(key)
+        if old is None:
+            continue
+        if old.reads and not local.reads:
+            _drop_unused(local, tidy)
+        elif len(local.statements) == 1 and (len(old.statements) > 1 or _changed(old, local)):
+            _inline_literal(local, body_lines, tidy)
+    return tidy
+
+
+def _drop_unused(local: Local, tidy: Tidy) -> None:
+    if any(line is None or value is None or not is_pure(value)
+           for line, value in zip(local.statements, local.values)):
+        return
+    tidy.dropped.update(id(line) for line in local.statements)
+
+
+def _inline_literal(local: Local, body_lines: set[int], tidy: Tidy) -> None:
+    line, value = local.statements[0], local.values[0]
+    if line is None or value is None or id(line) not in body_lines:
+        return
+    if literal_truth(value) is None or not all(isinstance(read, cst.Name) for read in local.reads):
+        return
+    named = isinstance(value, cst.Name)  # True, False, None
+    if not named and (len(local.reads) != 1 or local.whole != 1):
+        return
+    tidy.dropped.add(id(line))
+    tidy.literals.update((id(read), value) for read in local.reads)
+
+
+def _changed(old: Local, new: Local) -> bool:
+    """Whether the removal rewrote the value of a local's single assignment."""
+    if len(old.values) != 1 or old.values[0] is None or new.values[0] is None:
+        return False
+    return EMPTY.code_for_node(old.values[0]) != EMPTY.code_for_node(new.values[0])
+
+
+def function_body_lines(module: cst.Module) -> set[int]:
+    """The ids of the statement lines that stand directly in a function's body."""
+    return {id(statement) for function in _functions(module)
+            if isinstance(function.body, cst.IndentedBlock)
+            for statement in function.body.body}
+
+
+def _functions(node: cst.CSTNode) -> Iterator[cst.FunctionDef]:
+    for child in node.children:
+        if isinstance(child, cst.FunctionDef):
+            yield child
+        yield from _functions(child)
