@@ -26,7 +26,12 @@ def _run(case: Path, source: str):
     calls = tuple(parse_call_pattern(text) for text in spec.get("calls", [])) or DEFAULT_CALLS
     key = spec["key"]
     aliases = {key: tuple(spec.get("aliases", ())) + (key,)}
-    return rewrite_source(source, {key: spec["value"]}, calls, aliases), spec
+    extra = {}
+    if "fixtures" in spec:
+        extra["fixtures"] = tuple(parse_call_pattern(text) for text in spec["fixtures"])
+    if "wrappers" in spec:
+        extra["wrappers"] = dict(spec["wrappers"])
+    return rewrite_source(source, {key: spec["value"]}, calls, aliases, **extra), spec
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -39,6 +44,8 @@ def test_fixture(case: Path) -> None:
     expected = expected_path.read_text(encoding="utf-8") if expected_path.exists() else source
     assert result.code == expected
     assert len(result.skipped) == spec.get("skipped", 0)
+    assert sorted(result.tests) == sorted(spec.get("deleted", []))
+    assert len(result.undecided) == spec.get("undecided", 0), result.undecided
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

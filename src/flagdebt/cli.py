@@ -383,7 +383,7 @@ def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
     files = discover_text(paths or (config.root,), config.root, config.excludes)
     displays = display_paths(files, cwd)
     removal = remove_flags(files, displays, values, aliases, config.calls, project_index(config),
-                           config.overrides)
+                           config.overrides, config.fixtures)
     say = (lambda text: click.echo(text, err=True)) if diff else click.echo
     for change in removal.changes:
         if diff:
@@ -397,13 +397,17 @@ def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
         say(f"{display}:{skip.line}:{skip.col}: not removed: {skip.reason}")
     for display, reason in removal.failures:
         say(f"{display}: not rewritten: {reason}")
+    for test in removal.tests:
+        say(f"{test}: test deleted: it pinned the flag to its dead value")
+    for display, skip in removal.undecided:
+        say(f"{display}:{skip.line}:{skip.col}: test left as it is: {skip.reason}")
     failed = {display for display, _ in removal.failures}
     written = [change for change in removal.changes if change.source.display not in failed]
     verb = "Would remove" if diff else "Removed"
     say(f"{verb} {removal.removed} call site{'s' if removal.removed != 1 else ''} of "
         f"{_names(list(values))} in {len(written)} "
         f"file{'s' if len(written) != 1 else ''}.")
-    problems = bool(removal.skipped or removal.failures)
+    problems = bool(removal.skipped or removal.failures or removal.undecided)
     if archive and not diff and not problems:
         _archive(config, archive, today or date.today(), say)
     if diff:

@@ -16,9 +16,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flagdebt.astscan import scan_tree, target_lines
 from flagdebt.cleanup import ImportPruner
-from flagdebt.config import DEFAULT_CALLS, DEFAULT_OVERRIDES
+from flagdebt.config import DEFAULT_CALLS, DEFAULT_FIXTURES, DEFAULT_OVERRIDES
 from flagdebt.cstscan import QuickCallFinder, dotted
-from flagdebt.flagcall import FileSymbols, Lookup, Resolved, match_callee, resolve
+from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, Resolved, match_callee, resolve
 from flagdebt.inline import inline_plan
 from flagdebt.model import CallPattern
 from flagdebt.project import module_symbols
@@ -35,6 +35,7 @@ from flagdebt.splice import (
     splice,
     touching,
 )
+from flagdebt.testpins import TestFacts, owner_of, pin_lines, plan_tests
 from flagdebt.tidy import function_body_lines, locals_of, plan_tidy
 from flagdebt.transform import Plan, Remover, Skip
 
@@ -56,6 +57,8 @@ class Rewrite:
     constants: set[str] = field(default_factory=set)  # module constants that held a removed key
     wrappers: dict[str, bool] = field(default_factory=dict)  # functions left as `return True`
     inlined: set[str] = field(default_factory=set)  # wrappers whose calls were replaced here
+    tests: list[str] = field(default_factory=list)  # tests deleted (`Class::test_name`)
+    undecided: list[Skip] = field(default_factory=list)  # tests left as they are, and why
 
 
 class Wanted:
@@ -85,6 +88,9 @@ class _Context:
     is_package: bool
     wrappers: Mapping[str, bool]
     overrides: Sequence[CallPattern] = ()
+    fixtures: Sequence[CallPattern] = ()
+    keep_imports: frozenset[str] = frozenset()
+    owner: str = ""  # the classes around the chunk being rewritten (`Outer::`)
 
 
 def rewrite_source(source: str, values: Mapping[str, bool],
@@ -94,17 +100,21 @@ def rewrite_source(source: str, values: Mapping[str, bool],
                    keep_constants: frozenset[str] | None = None,
                    wrappers: Mapping[str, bool] | None = None,
                    drop_functions: frozenset[str] = frozenset(),
-                   overrides: Sequence[CallPattern] = DEFAULT_OVERRIDES) -> Rewrite:
+                   overrides: Sequence[CallPattern] = DEFAULT_OVERRIDES,
+                   fixtures: Sequence[CallPattern] = DEFAULT_FIXTURES,
+                   keep_imports: frozenset[str] = frozenset()) -> Rewrite:
     """Remove the flags in `values` (key -> final value) from one module's source.
 
     `wrappers` maps the names of functions that only returned a removed flag to their value:
     calls to them are replaced too, and `drop_functions` names the definitions to remove
-    when nothing in the module reads them any more.
+    when nothing in the module reads them any more. `keep_imports` names imports to keep
+    even when the rewrite leaves them unused (tests patch them through this module).
     """
     tree = _parse(source, "cannot parse")
     symbols = module_symbols(tree, module, is_package)
-    context = _Context((*calls, *overrides), symbols, Wanted(values, aliases or {}),
-                       lookup or _no_lookup, module, is_package, wrappers or {}, overrides)
+    context = _Context((*calls, *overrides, *fixtures), symbols, Wanted(values, aliases or {}),
+                       lookup or _no_lookup, module, is_package, wrappers or {}, overrides,
+                       fixtures, keep_imports)
     try:
         return _rewrite(source, tree, context, keep_constants, drop_functions, methods=True)
     except CannotRewrite:  # e.g. a class body left empty: rewrite whole classes instead
@@ -120,18 +130,19 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     selected = touching(every, targets)
     if methods:
         selected = [inner for chunk in selected for inner in inner_chunks(chunk, lines, targets)]
-    wanted = _wanted_lines(source, tree, context, targets)
+    wanted = _wanted_lines(source, tree, context, targets) | pin_lines(source, targets)
     selected = [chunk for chunk in selected
                 if any(chunk.start < line <= chunk.end for line in wanted)]
     modules: dict[Chunk, cst.Module] = {}
     result = Rewrite(source)
     for chunk in selected:
+        context.owner = owner_of(tree, chunk.start + 1)
         rewritten = _rewrite_chunk(chunk, lines, context, result)
         if rewritten is not None:
             modules[chunk] = rewritten
     texts = {chunk: _render(node, indent_of(chunk, lines)) for chunk, node in modules.items()}
     code, after = _spliced(lines, texts) if texts else (source, tree)
-    if modules and _prune_imports(after, lines, every, modules, texts):
+    if modules and _prune_imports(after, lines, every, modules, texts, context.keep_imports):
         code, after = _spliced(lines, texts)
     result.constants = {name for name, value in context.symbols.constants.items()
                         if "." not in name and value in context.wanted.values}
@@ -195,14 +206,22 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
         return start.line + chunk.start, start.column + 1
 
     plan = Plan()
+    keys: dict[int, str] = {}
+    fixtures: dict[int, str] = {}
     for match in finder.matches:
         resolved = resolve(match.site.key, finder.symbols, context.lookup)
         key = context.wanted.key_of(resolved)
+        if resolved.key is not None or key is not None:
+            keys[id(match.call)] = key or resolved.key or ""
         if key is None:
             continue
         value = context.wanted.values[key]
-        if match_callee(dotted(match.call.func), context.overrides, finder.symbols.imports):
+        callee = dotted(match.call.func)
+        if match_callee(callee, context.overrides, finder.symbols.imports):
             _plan_override(match.call, value, key, plan, result, locate)
+            continue
+        if match_callee(callee, context.fixtures, finder.symbols.imports):
+            fixtures[id(match.call)] = key
             continue
         if not match.site.decorator:
             plan.calls[id(match.call)] = value
@@ -214,7 +233,8 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
         calls = _wrapper_calls(tree, context.wrappers)
         plan.calls.update((id(call), context.wrappers[name]) for call, name in calls)
         result.inlined.update(name for _, name in calls)
-    if not plan.calls and not plan.decorators and not plan.overrides:
+    _plan_tests(tree, plan, context, finder.symbols, keys, fixtures, result, locate)
+    if not (plan.calls or plan.decorators or plan.overrides or plan.dropped or plan.doomed):
         return None
     inline_plan(wrapper, finder.assignments, plan.calls, plan.names, plan.dropped)
     remover = Remover(plan, tree, locate)
@@ -261,6 +281,22 @@ def _active(call: cst.Call) -> bool | None:
     return None
 
 
+def _plan_tests(tree: cst.Module, plan: Plan, context: _Context, symbols: FileSymbols,
+                keys: dict[int, str], fixtures: dict[int, str], result: Rewrite,
+                locate: Callable[[cst.CSTNode], tuple[int, int]]) -> None:
+    """Mocks, fixtures and assertions of the removed flags in the chunk's tests."""
+    def key_of(spelling: str, reference: bool = False) -> str | None:
+        expr = KeyExpr("ref" if reference else "str", spelling)
+        return context.wanted.key_of(resolve(expr, symbols, context.lookup))
+
+    reads = [p for p in context.calls if p not in context.overrides and p not in context.fixtures]
+    facts = TestFacts(reads, context.wanted.values, key_of, context.wrappers, keys, fixtures)
+    verdicts = plan_tests(tree, plan, facts)
+    result.tests.extend(context.owner + name for name in verdicts.deleted)
+    result.undecided.extend(Skip(*locate(node), key, f"{context.owner}{reason}")
+                            for node, key, reason in verdicts.undecided)
+
+
 class _WrapperCalls(cst.CSTVisitor):
     def __init__(self, wrappers: Mapping[str, bool]) -> None:
         super().__init__()
@@ -282,7 +318,7 @@ def _wrapper_calls(tree: cst.Module, wrappers: Mapping[str, bool]) -> list[tuple
 
 def _prune_imports(after: ast.Module, lines: Sequence[str],
                    every: Sequence[Chunk], modules: dict[Chunk, cst.Module],
-                   texts: dict[Chunk, str]) -> bool:
+                   texts: dict[Chunk, str], keep: frozenset[str] = frozenset()) -> bool:
     """Remove the imports the rewrite left unused (never those that were unused before).
 
     Only a name the rewritten statements used can have lost its last use, and a name that
@@ -296,7 +332,7 @@ def _prune_imports(after: ast.Module, lines: Sequence[str],
             lost.update(name_counts(statement))
             bound.update(name for inner in ast.walk(statement) for name in import_names(inner))
     bound.update(name for chunk in every for top in chunk.nodes for name in import_names(top))
-    candidates = {name for name in bound if lost[name]}
+    candidates = {name for name in bound if lost[name]} - keep
     if not candidates:
         return False
     code = _without_imports(splice(lines, texts), after)

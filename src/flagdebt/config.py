@@ -23,6 +23,11 @@ DEFAULT_CALLS = (CallPattern(("flag_enabled",)),)
 # Test helpers that force a flag on or off (`@override_flag("x", active=True)`): not reads,
 # but `remove` drops them (or the tests of the dead path) with the flag.
 DEFAULT_OVERRIDES = (CallPattern(("override_flag",)),)
+# Test fixtures that create a flag (`Flag.objects.create(name="x", everyone=True)`): `remove`
+# drops them with the flag, and the tests that create it with its dead value.
+DEFAULT_FIXTURES = tuple(CallPattern((model, "objects", method), "name")
+                         for model in ("Flag", "Switch", "Sample")
+                         for method in ("create", "get_or_create", "update_or_create"))
 DEFAULT_KEYWORDS = DEFAULT_CALLS[0].keywords
 DEFAULT_MAX_SPRINTS: dict[str, int | None] = {
     "release": 4,
@@ -53,6 +58,7 @@ class Config:
     stalled_after_sprints: int = 6
     calls: tuple[CallPattern, ...] = DEFAULT_CALLS
     overrides: tuple[CallPattern, ...] = DEFAULT_OVERRIDES
+    fixtures: tuple[CallPattern, ...] = DEFAULT_FIXTURES
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
@@ -280,6 +286,7 @@ _KEYS: dict[str, tuple[str, Reader]] = {
     "stalled-after-sprints": ("stalled_after_sprints", _read_positive),
     "calls": ("calls", _read_calls),
     "overrides": ("overrides", _read_calls),
+    "fixtures": ("fixtures", _read_calls),
     "exclude": ("exclude", _read_globs),
     "extend-exclude": ("extend_exclude", _read_globs),
     "select": ("select", _read_codes),

@@ -51,6 +51,8 @@ class Removal:
     failures: list[tuple[str, str]] = field(default_factory=list)
     wrappers: dict[str, bool] = field(default_factory=dict)
     inlined: set[str] = field(default_factory=set)
+    tests: list[str] = field(default_factory=list)  # tests deleted: `path::Class::test_name`
+    undecided: list[tuple[str, Skip]] = field(default_factory=list)  # tests left as they are
 
     @property
     def removed(self) -> int:
@@ -152,11 +154,14 @@ class _Job:
     keep: frozenset[str] = frozenset()
     wrappers: Mapping[str, bool] = field(default_factory=dict)
     overrides: Sequence[CallPattern] = ()
+    fixtures: Sequence[CallPattern] = ()
+    patched: Mapping[str, frozenset[str]] = field(default_factory=dict)  # module -> names
 
 
 def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: Mapping[str, bool],
                  aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
-                 index: ProjectIndex, overrides: Sequence[CallPattern] = ()) -> Removal:
+                 index: ProjectIndex, overrides: Sequence[CallPattern] = (),
+                 fixtures: Sequence[CallPattern] = ()) -> Removal:
     """Rewrite every file that reads one of the flags; nothing is written here.
 
     Three passes: the flag calls; then calls to functions that only returned the flag (and
@@ -165,21 +170,27 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     pairs = [(os.fspath(path), display) for path, display in zip(files, displays)]
     spellings = {*values, *(name for names in aliases.values() for name in names)}
     spellings |= {name.rsplit(".", 1)[-1] for name in spellings}
-    triggers = [name.encode() for name in trigger_names((*calls, *overrides))]
-    found = _read_matching(pairs, spellings, _import_codemod)
+    triggers = [name.encode() for name in trigger_names((*calls, *overrides, *fixtures))]
+    named = {re.sub(r"[^0-9a-z]+", "_", key.lower()).strip("_") for key in values}
+    words = spellings | named  # a test may name the key only in its own name
+    found = _read_matching(pairs, words, _import_codemod)
     definers = _key_constants(found, values)
-    words = spellings | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
-    if words != spellings:
-        found = _read_matching(pairs, words)
+    more = words | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
+    if more != words:
+        found = _read_matching(pairs, more)
     module_level = frozenset(n for names in definers.values() for n in names if "." not in n)
-    job = _Job(values, aliases, calls, index, module_level, overrides=overrides)
+    job = _Job(values, aliases, calls, index, module_level, overrides=overrides,
+               fixtures=fixtures)
     removal = Removal()
     for file in found:
         if any(trigger in file.data for trigger in triggers):
             _rewrite_file(removal, file.path, file.display, job)
+    job = _keep_patched_imports(removal, pairs, job)
     _inline_wrappers(removal, pairs, job)
     _drop_unused(removal, pairs, definers, job)
     removal.skipped = sorted(set(removal.skipped))
+    removal.undecided = sorted(set(removal.undecided))
+    removal.tests = sorted(set(removal.tests))
     return removal
 
 
@@ -196,18 +207,54 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
                                 job.aliases, module=module, is_package=is_package,
                                 lookup=job.index.lookup, keep_constants=job.keep,
                                 wrappers=job.wrappers, drop_functions=drop,
-                                overrides=job.overrides)
+                                overrides=job.overrides, fixtures=job.fixtures,
+                                keep_imports=job.patched.get(module, frozenset()))
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:
         removal.failures.append((display, str(error)))
         return
     removal.skipped.extend((display, skip) for skip in result.skipped)
     removal.wrappers.update(result.wrappers)
     removal.inlined.update(result.inlined)
+    removal.tests.extend(f"{display}::{name}" for name in result.tests)
+    removal.undecided.extend((display, skip) for skip in result.undecided)
     if change is not None:
         change.after = result.code
         change.removed += result.removed
     elif result.code != source.text:
         removal.changes.append(Change(source, result.code, result.removed, result.skipped))
+
+
+def _keep_patched_imports(removal: Removal, pairs: Pairs, job: _Job) -> _Job:
+    """Put back imports that tests still patch through the module (`patch("app.tasks.waffle...")`).
+
+    Only the imports a rewrite removed are looked for, in the patch targets of every file as
+    it stands after the rewrite; a module that loses one is rewritten again keeping it.
+    """
+    from flagdebt.mocks import lost_imports, patch_targets
+
+    lost = {module_of(change.source.path)[0]: (change, names) for change in removal.changes
+            if (names := lost_imports(change.source.text, change.after))}
+    if not lost:
+        return job
+    needles = {f"{module}.{name}" for module, (_, names) in lost.items() for name in names}
+    texts = {os.fspath(change.source.path): change.after for change in removal.changes}
+    targets: set[str] = set()
+    for file in _read_matching(pairs, needles):
+        text = texts.get(os.fspath(file.path), file.data.decode("utf-8", "replace"))
+        targets.update(patch_targets(text))
+    patched = {module: frozenset(name for name in names if _patched(targets, module, name))
+               for module, (_, names) in lost.items()}
+    job = replace(job, patched={module: names for module, names in patched.items() if names})
+    for module in job.patched:
+        change = lost[module][0]
+        removal.changes.remove(change)
+        _rewrite_file(removal, change.source.path, change.source.display, job)
+    return job
+
+
+def _patched(targets: Iterable[str], module: str, name: str) -> bool:
+    prefix = f"{module}.{name}"
+    return any(target == prefix or target.startswith(prefix + ".") for target in targets)
 
 
 def _inline_wrappers(removal: Removal, pairs: Pairs, job: _Job) -> None:

@@ -24,6 +24,7 @@ from flagdebt.fold import (
     negate,
     strip_parens,
 )
+from flagdebt.mocks import drop_params
 from flagdebt.tidy import is_pure
 
 Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel
@@ -50,6 +51,8 @@ class Plan:
     dropped: set[int] = field(default_factory=set)
     overrides: dict[int, bool] = field(default_factory=dict)  # override call -> keep its code
     literals: dict[int, cst.BaseExpression] = field(default_factory=dict)  # read -> inlined literal
+    doomed: dict[int, str] = field(default_factory=dict)  # tests of a dead value (testpins)
+    params: dict[int, frozenset[str]] = field(default_factory=dict)  # mocks a test loses
 
 
 def _is_pass(statement: cst.CSTNode) -> bool:
@@ -298,11 +301,13 @@ class Remover(cst.CSTTransformer):
 
     def leave_Assert(self, original_node: cst.Assert, updated_node: cst.Assert
                      ) -> cst.Assert | cst.RemovalSentinel:
-        return cst.RemoveFromParent() if self.consts.truth(updated_node.test) else updated_node
+        removable = self.consts.truth(updated_node.test) or id(original_node) in self.plan.dropped
+        return cst.RemoveFromParent() if removable else updated_node
 
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr
                    ) -> cst.Expr | cst.RemovalSentinel:
-        removable = self.consts.value(updated_node.value) is not None
+        removable = self.consts.value(updated_node.value) is not None \
+            or id(original_node) in self.plan.dropped
         return cst.RemoveFromParent() if removable else updated_node
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign
@@ -381,7 +386,8 @@ class Remover(cst.CSTTransformer):
 
     def _doomed(self, node: cst.FunctionDef | cst.ClassDef) -> bool:
         """Decorated by an override that forces the flag to the value it will never have again."""
-        return any(self.plan.overrides.get(id(d.decorator)) is False for d in node.decorators)
+        return id(node) in self.plan.doomed \
+            or any(self.plan.overrides.get(id(d.decorator)) is False for d in node.decorators)
 
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef
                        ) -> cst.ClassDef | cst.RemovalSentinel:
@@ -408,6 +414,9 @@ class Remover(cst.CSTTransformer):
         if self._doomed(original_node):
             self.removed += 1
             return cst.RemoveFromParent()
+        mocks = self.plan.params.get(id(original_node))
+        if mocks:
+            updated_node = updated_node.with_changes(params=drop_params(updated_node.params, mocks))
         updated_node = self._without_trailing_return(updated_node)
         value = self._returned_constant(updated_node)
         if value is not None and not updated_node.decorators:

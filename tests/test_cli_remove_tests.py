@@ -1,0 +1,89 @@
+"""`flagdebt remove` on tests that pin the flag: the summary, and imports that tests patch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import write_tree
+
+CONFIG = '[tool.flagdebt]\ncalls = ["waffle.switch_is_active"]\n'
+TASKS = """\
+import waffle
+
+
+def sync():
+    if waffle.switch_is_active("fast-sync"):
+        return "fast"
+    return "slow"
+"""
+UNRELATED_PATCH = """\
+from unittest.mock import patch
+
+from app.tasks import sync
+
+
+@patch("app.tasks.waffle.switch_is_active", return_value=True)
+def test_sync_returns_something(switch):
+    assert sync()
+"""
+PINNING_PATCHES = """\
+from unittest.mock import patch
+
+from app.tasks import sync
+
+
+@patch("app.tasks.waffle.switch_is_active", return_value=True)
+def test_fast_sync(switch):
+    assert sync() == "fast"
+
+
+@patch("app.tasks.waffle.switch_is_active", return_value=False)
+def test_fast_sync_off(switch):
+    assert sync() == "slow"
+"""
+
+
+def _project(tmp_path: Path, test: str) -> Path:
+    return write_tree(tmp_path, {"pyproject.toml": CONFIG, "app/__init__.py": "",
+                                 "app/tasks.py": TASKS, "tests/test_tasks.py": test})
+
+
+def test_import_patched_through_the_module_is_kept(run, tmp_path: Path) -> None:
+    project = _project(tmp_path, UNRELATED_PATCH)
+    result = run(project, "remove", "fast-sync", "--value", "on")
+    assert result.exit_code == 0, result.output
+    assert (project / "app" / "tasks.py").read_text() == \
+        'import waffle\n\n\ndef sync():\n    return "fast"\n'
+    assert (project / "tests" / "test_tasks.py").read_text() == UNRELATED_PATCH
+
+
+def test_import_goes_with_the_last_patch_and_deleted_tests_are_listed(run, tmp_path: Path) -> None:
+    project = _project(tmp_path, PINNING_PATCHES)
+    result = run(project, "remove", "fast-sync", "--value", "on")
+    assert result.exit_code == 0, result.output
+    assert (project / "app" / "tasks.py").read_text() == 'def sync():\n    return "fast"\n'
+    assert (project / "tests" / "test_tasks.py").read_text() == (
+        "from app.tasks import sync\n\n\ndef test_fast_sync():\n    assert sync() == \"fast\"\n")
+    assert "tests/test_tasks.py::test_fast_sync_off: test deleted" in result.output
+
+
+def test_undecided_tests_are_listed_and_left_alone(run, tmp_path: Path) -> None:
+    test = PINNING_PATCHES.replace('"fast"\n', '"fast"\n    switch.assert_called()\n', 1)
+    project = _project(tmp_path, test)
+    result = run(project, "remove", "fast-sync", "--value", "on", "--diff")
+    assert result.exit_code == 1
+    assert ("tests/test_tasks.py:7:1: test left as it is: test_fast_sync: the test uses the mock "
+            "of 'switch_is_active' (switch)") in result.output
+    assert "tests/test_tasks.py::test_fast_sync_off: test deleted" in result.output
+
+
+def test_fixtures_are_configurable(run, tmp_path: Path) -> None:
+    config = CONFIG + 'fixtures = ["SwitchFactory:name"]\n'
+    test = ('from app.tasks import sync\nfrom tests.factories import SwitchFactory\n\n\n'
+            'def test_fast_sync():\n    SwitchFactory(name="fast-sync", active=True)\n'
+            '    assert sync() == "fast"\n')
+    project = write_tree(tmp_path, {"pyproject.toml": config, "app/__init__.py": "",
+                                    "app/tasks.py": TASKS, "tests/test_tasks.py": test})
+    assert run(project, "remove", "fast-sync", "--value", "on").exit_code == 0
+    assert (project / "tests" / "test_tasks.py").read_text() == (
+        'from app.tasks import sync\n\n\ndef test_fast_sync():\n    assert sync() == "fast"\n')
