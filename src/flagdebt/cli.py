@@ -426,3 +426,61 @@ def _archive(config: Config, keys: list[str], day: date, say: Any) -> None:
     for key in keys:
         archive_flag(config.registry_path, key, day)
         say(f"Archived '{key}' in {display_path(config.registry_path, Path.cwd())} ({day.isoformat()}).")
+
+
+@cli.group("registry")
+def registry_group() -> None:
+    """Fill flags.toml from where flags already live, and keep it in step."""
+
+
+def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    from flagdebt.sources import SOURCES
+
+    options = (
+        click.argument("location", required=False, metavar="[FILE_OR_URL]"),
+        click.option("--from", "source", required=True, type=click.Choice(list(SOURCES)),
+                     help="Where the flags live."),
+        click.option("--url", help="Unleash server URL (token from UNLEASH_API_TOKEN)."),
+        click.option("--project", default="default", show_default=True, help="Unleash project."),
+        click.option("--overwrite", is_flag=True, help="Let the source replace values flags.toml has."),
+        click.option("--dry-run", is_flag=True, help="Print what would change; write nothing."),
+        TODAY, REGISTRY, CONFIG,
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _import(check: bool, sync: bool, options: dict[str, Any]) -> int:
+    from flagdebt.registry_import import ImportRequest, import_registry
+    from flagdebt.sources import SourceInput
+
+    config = _configure(options["config_path"], options["registry"], ())
+    location = options["location"]
+    root = Path(location) if options["source"] in ("git", "annotations") and location else config.root
+    given = SourceInput(options["source"], options["today"] or date.today(), location,
+                        options["url"], options["project"], root, None, dict(os.environ), config)
+    path = config.registry_path
+    request = ImportRequest(given, path, display_path(path, Path.cwd()), options["overwrite"],
+                            options["dry_run"], check, sync)
+    lines, code = import_registry(request)
+    for line in lines:
+        click.echo(line)
+    return code
+
+
+@registry_group.command("import")
+@_source_options
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when flags.toml and the source disagree.")
+@click.pass_context
+def registry_import(ctx: click.Context, /, check: bool, **options: Any) -> None:
+    """Merge flags from a source into flags.toml; values people wrote stay unless --overwrite."""
+    ctx.exit(_import(check, False, options))
+
+
+@registry_group.command("sync")
+@_source_options
+@click.pass_context
+def registry_sync(ctx: click.Context, /, **options: Any) -> None:
+    """Import, then exit 1 if flags.toml differed from the source (for CI)."""
+    ctx.exit(_import(False, True, options))

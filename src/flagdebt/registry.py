@@ -308,6 +308,19 @@ def load_registry(path: Path, display: str | None = None) -> Registry:
     """Read and validate flags.toml; raise one FlagdebtError listing every problem."""
     shown = str(path) if display is None else display
     text, data = read_toml(path, shown, "registry")
+    return _validated(text, data, shown)
+
+
+def parse_registry(text: str, display: str) -> Registry:
+    """Validate flags.toml text as load_registry validates the file, e.g. before writing it."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise _syntax_error(error, text, display) from None
+    return _validated(text, data, display)
+
+
+def _validated(text: str, data: dict[str, Any], shown: str) -> Registry:
     problems = Problems(shown, text)
     _check_top_level(data, problems)
     table = data.get("flags", {})

@@ -1,0 +1,73 @@
+"""Flagsmith: the JSON of the REST API's feature list (`results[]`) as registry records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flagdebt.model import FlagdebtError
+from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag, type_from_tags
+from flagdebt.sources.reading import Entry, describe_json, entries, load_json, top_list
+
+NAME = "flagsmith"
+FEATURE_TYPES = {"STANDARD": "release", "MULTIVARIATE": "experiment"}
+
+
+def read(given: SourceInput) -> list[SourceFlag]:
+    """Records from a saved `GET /api/v1/projects/{id}/features/` response (paged or a list)."""
+    if not given.location:
+        raise FlagdebtError(f"{NAME}: give the JSON file of the feature list "
+                            "(GET /api/v1/projects/ID/features/)")
+    data = load_json(Path(given.location), NAME, given.location)
+    results = data if isinstance(data, list) else top_list(data, "results", NAME, given.location)
+    return [_record(entry, given) for entry in entries(results, NAME, given.location, "results", "name")]
+
+
+def _record(entry: Entry, given: SourceInput) -> SourceFlag:
+    key = entry.text("name", required=True) or ""
+    filled: Filled = {}
+    tags = _tags(entry)
+    kind = entry.text("type")
+    tagged = type_from_tags(tags)
+    if tagged is not None:
+        filled["type"] = (tagged[0], f"tag {tagged[1]}")
+    elif kind is not None and kind.upper() in FEATURE_TYPES:
+        filled["type"] = (FEATURE_TYPES[kind.upper()], f"type {kind}")
+    owner = _owner(entry)
+    if owner is not None:
+        filled["owner"] = owner
+    created = entry.timestamp("created_date")
+    if created is not None:
+        filled["created"] = (created, "created_date")
+    description = (entry.text("description") or "").strip()
+    if description:
+        filled["description"] = (description, "description")
+    estimated = []
+    if entry.boolean("is_archived"):
+        filled["archived"] = (given.today, "is_archived (no date given: today)")
+        estimated = ["archived"]
+    return make_flag(key, entry.where, filled, tags, estimated)
+
+
+def _tags(entry: Entry) -> list[str]:
+    """Tag labels; the API lists tag ids (numbers), which name no type and are skipped."""
+    labels = []
+    for number, tag in enumerate(entry.items("tags")):
+        if isinstance(tag, str):
+            labels.append(tag)
+        elif isinstance(tag, dict):
+            labels.append(entry.child(f"tags[{number}]", tag).text("label", required=True) or "")
+        elif isinstance(tag, bool) or not isinstance(tag, int):
+            entry.fail(f"'tags[{number}]' must be a tag id or label, got {describe_json(tag)}")
+    return labels
+
+
+def _owner(entry: Entry) -> tuple[object, str] | None:
+    for number, group in enumerate(entry.items("group_owners")):
+        name = (entry.child(f"group_owners[{number}]", group).text("name") or "").strip()
+        if name:
+            return name, "group_owners.name"
+    for number, person in enumerate(entry.items("owners")):
+        email = (entry.child(f"owners[{number}]", person).text("email") or "").strip()
+        if email:
+            return email, "owners.email"
+    return None
