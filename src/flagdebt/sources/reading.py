@@ -38,7 +38,8 @@ def parse_json(text: str, source: str, display: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        truncated = " (truncated?)" if error.pos >= len(text.rstrip()) else ""
+        at_end = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
+        truncated = " (truncated?)" if at_end else ""
         raise FlagdebtError(f"{source}: {display}:{error.lineno}: invalid JSON: {error.msg} "
                             f"(column {error.colno}){truncated}") from None
 
