@@ -122,7 +122,7 @@ class _Planner:
         except _Unsure as unsure:
             self.verdicts.undecided.append((node, unsure.key, f"{name}: {unsure.reason}"))
             return None
-        if actions.dead or self._overridden_dead(node):
+        if actions.dead or self._overridden_dead(node) or _emptied(node, actions):
             if not _is_test(node):
                 self.verdicts.undecided.append(
                     (node, "", f"{name}: a helper pinned to a removed flag's dead value: "
@@ -353,6 +353,16 @@ class _Planner:
         self.plan.dropped.update(actions.statements)
         for function, names in actions.params.items():
             self.plan.params[function] = self.plan.params.get(function, frozenset()) | names
+
+
+def _emptied(node: cst.FunctionDef | cst.ClassDef, actions: _Actions) -> bool:
+    """A test whose every statement goes (it only asserted the flag): nothing is left to run."""
+    if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
+        return False
+    body = list(node.body.body)[1 if node.get_docstring() is not None else 0:]
+    dropped = set(actions.statements)
+    return bool(body) and all(isinstance(line, cst.SimpleStatementLine)
+                              and all(id(small) in dropped for small in line.body) for line in body)
 
 
 def _dead_followers(block: cst.BaseSuite, dead: set[int]) -> Iterator[int]:
