@@ -48,13 +48,23 @@ def _project(tmp_path: Path, test: str) -> Path:
                                  "app/tasks.py": TASKS, "tests/test_tasks.py": test})
 
 
-def test_import_patched_through_the_module_is_kept(run, tmp_path: Path) -> None:
+def test_a_patch_the_module_no_longer_needs_goes_with_the_import(run, tmp_path: Path) -> None:
     project = _project(tmp_path, UNRELATED_PATCH)
     result = run(project, "remove", "fast-sync", "--value", "on")
     assert result.exit_code == 0, result.output
+    assert (project / "app" / "tasks.py").read_text() == 'def sync():\n    return "fast"\n'
+    assert (project / "tests" / "test_tasks.py").read_text() == (
+        "from app.tasks import sync\n\n\ndef test_sync_returns_something():\n    assert sync()\n")
+
+
+def test_import_patched_through_the_module_is_kept(run, tmp_path: Path) -> None:
+    test = UNRELATED_PATCH.replace("return_value=True", "side_effect=fake_switch")
+    project = _project(tmp_path, test)
+    result = run(project, "remove", "fast-sync", "--value", "on")
+    assert result.exit_code == 1, result.output
     assert (project / "app" / "tasks.py").read_text() == \
         'import waffle\n\n\ndef sync():\n    return "fast"\n'
-    assert (project / "tests" / "test_tasks.py").read_text() == UNRELATED_PATCH
+    assert (project / "tests" / "test_tasks.py").read_text() == test
 
 
 def test_import_goes_with_the_last_patch_and_deleted_tests_are_listed(run, tmp_path: Path) -> None:
@@ -87,3 +97,42 @@ def test_fixtures_are_configurable(run, tmp_path: Path) -> None:
     assert run(project, "remove", "fast-sync", "--value", "on").exit_code == 0
     assert (project / "tests" / "test_tasks.py").read_text() == (
         'from app.tasks import sync\n\n\ndef test_fast_sync():\n    assert sync() == "fast"\n')
+
+
+SPENT_PATCHES = """\
+from unittest.mock import patch
+
+from app.tasks import sync
+
+
+@patch("app.tasks.log")
+@patch("app.tasks.waffle.switch_is_active", return_value=True)
+def test_sync_result(switch, log):
+    assert sync() == "fast"
+
+
+@patch("app.tasks.waffle.switch_is_active", return_value=False)
+def test_sync_slow_path(switch):
+    assert sync() == "slow"
+
+
+@patch("app.tasks.waffle.switch_is_active")
+def test_sync_by_hand(switch):
+    switch.return_value = False
+    assert sync() == "slow"
+"""
+
+
+def test_patches_of_a_function_the_module_no_longer_reads_pin_the_removed_flag(
+        run, tmp_path: Path) -> None:
+    project = _project(tmp_path, SPENT_PATCHES)
+    result = run(project, "remove", "fast-sync", "--value", "on")
+    assert result.exit_code == 1, result.output
+    assert (project / "tests" / "test_tasks.py").read_text() == SPENT_PATCHES.replace(
+        '@patch("app.tasks.waffle.switch_is_active", return_value=True)\n'
+        "def test_sync_result(switch, log):", "def test_sync_result(log):").replace(
+        '@patch("app.tasks.waffle.switch_is_active", return_value=False)\n'
+        'def test_sync_slow_path(switch):\n    assert sync() == "slow"\n\n\n', "")
+    assert "tests/test_tasks.py::test_sync_slow_path: test deleted" in result.output
+    assert "test_sync_by_hand: a mock of 'app.tasks.waffle.switch_is_active'" in result.output
+    assert (project / "app" / "tasks.py").read_text().startswith("import waffle\n")

@@ -90,6 +90,7 @@ class _Context:
     overrides: Sequence[CallPattern] = ()
     fixtures: Sequence[CallPattern] = ()
     keep_imports: frozenset[str] = frozenset()
+    spent: frozenset[str] = frozenset()
     owner: str = ""  # the classes around the chunk being rewritten (`Outer::`)
 
 
@@ -102,19 +103,21 @@ def rewrite_source(source: str, values: Mapping[str, bool],
                    drop_functions: frozenset[str] = frozenset(),
                    overrides: Sequence[CallPattern] = DEFAULT_OVERRIDES,
                    fixtures: Sequence[CallPattern] = DEFAULT_FIXTURES,
-                   keep_imports: frozenset[str] = frozenset()) -> Rewrite:
+                   keep_imports: frozenset[str] = frozenset(),
+                   spent: frozenset[str] = frozenset()) -> Rewrite:
     """Remove the flags in `values` (key -> final value) from one module's source.
 
     `wrappers` maps the names of functions that only returned a removed flag to their value:
     calls to them are replaced too, and `drop_functions` names the definitions to remove
     when nothing in the module reads them any more. `keep_imports` names imports to keep
-    even when the rewrite leaves them unused (tests patch them through this module).
+    even when the rewrite leaves them unused (tests patch them through this module);
+    `spent` names patch targets of flag functions that only served the removed flags.
     """
     tree = _parse(source, "cannot parse")
     symbols = module_symbols(tree, module, is_package)
     context = _Context((*calls, *overrides, *fixtures), symbols, Wanted(values, aliases or {}),
                        lookup or _no_lookup, module, is_package, wrappers or {}, overrides,
-                       fixtures, keep_imports)
+                       fixtures, keep_imports, spent)
     try:
         return _rewrite(source, tree, context, keep_constants, drop_functions, methods=True)
     except CannotRewrite:  # e.g. a class body left empty: rewrite whole classes instead
@@ -290,7 +293,8 @@ def _plan_tests(tree: cst.Module, plan: Plan, context: _Context, symbols: FileSy
         return context.wanted.key_of(resolve(expr, symbols, context.lookup))
 
     reads = [p for p in context.calls if p not in context.overrides and p not in context.fixtures]
-    facts = TestFacts(reads, context.wanted.values, key_of, context.wrappers, keys, fixtures)
+    facts = TestFacts(reads, context.wanted.values, key_of, context.wrappers, keys, fixtures,
+                      context.spent)
     verdicts = plan_tests(tree, plan, facts)
     result.tests.extend(context.owner + name for name in verdicts.deleted)
     result.undecided.extend(Skip(*locate(node), key, f"{context.owner}{reason}")

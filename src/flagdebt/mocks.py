@@ -35,6 +35,7 @@ class Patch:
     injects: bool  # as a decorator, it passes the mock to the test as a positional argument
     returns: bool | None = None
     effect: cst.Lambda | None = None
+    target: str = ""  # the dotted target string of `patch("a.b.c")`
 
     def strings(self) -> set[str]:
         """The string constants of the side-effect lambda (the keys it names)."""
@@ -77,16 +78,8 @@ def read_patch(node: cst.BaseExpression) -> Patch | None:
     effect = keywords.get("side_effect", new)
     return Patch(call, name.rsplit(".", 1)[-1], injects=new is None,
                  returns=_bool(keywords.get("return_value")),
-                 effect=effect if isinstance(effect, cst.Lambda) else None)
-
-
-def patch_target(call: cst.Call) -> str | None:
-    """The dotted target string of `patch("a.b.c")`, else None."""
-    if dotted(call.func)[-1] != "patch" or not call.args:
-        return None
-    first = call.args[0].value
-    value = first.evaluated_value if isinstance(first, cst.SimpleString) else None
-    return value if isinstance(value, str) else None
+                 effect=effect if isinstance(effect, cst.Lambda) else None,
+                 target="" if is_object else name)
 
 
 def _bool(node: cst.BaseExpression | None) -> bool | None:

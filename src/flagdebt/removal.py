@@ -7,7 +7,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,6 +156,7 @@ class _Job:
     overrides: Sequence[CallPattern] = ()
     fixtures: Sequence[CallPattern] = ()
     patched: Mapping[str, frozenset[str]] = field(default_factory=dict)  # module -> names
+    spent: frozenset[str] = frozenset()  # patch targets of flag functions no longer read
 
 
 def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: Mapping[str, bool],
@@ -185,7 +186,7 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     for file in found:
         if any(trigger in file.data for trigger in triggers):
             _rewrite_file(removal, file.path, file.display, job)
-    job = _keep_patched_imports(removal, pairs, job)
+    job = _settle_patches(removal, pairs, job)
     _inline_wrappers(removal, pairs, job)
     _drop_unused(removal, pairs, definers, job)
     removal.skipped = sorted(set(removal.skipped))
@@ -208,7 +209,8 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
                                 lookup=job.index.lookup, keep_constants=job.keep,
                                 wrappers=job.wrappers, drop_functions=drop,
                                 overrides=job.overrides, fixtures=job.fixtures,
-                                keep_imports=job.patched.get(module, frozenset()))
+                                keep_imports=job.patched.get(module, frozenset()),
+                                spent=job.spent)
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:
         removal.failures.append((display, str(error)))
         return
@@ -224,11 +226,13 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
         removal.changes.append(Change(source, result.code, result.removed, result.skipped))
 
 
-def _keep_patched_imports(removal: Removal, pairs: Pairs, job: _Job) -> _Job:
-    """Put back imports that tests still patch through the module (`patch("app.tasks.waffle...")`).
+def _settle_patches(removal: Removal, pairs: Pairs, job: _Job) -> _Job:
+    """Tests that patch a flag function through a module the rewrite took it from.
 
-    Only the imports a rewrite removed are looked for, in the patch targets of every file as
-    it stands after the rewrite; a module that loses one is rewritten again keeping it.
+    A module that lost an import is looked up in the patch targets of every file as it stands
+    after the rewrite. A patch of a flag function it no longer reads (`patch("app.tasks.
+    switch_is_active")`) served only the removed flags: the files holding one are rewritten
+    knowing that. An import that a remaining patch still reaches is put back.
     """
     from flagdebt.mocks import lost_imports, patch_targets
 
@@ -237,24 +241,45 @@ def _keep_patched_imports(removal: Removal, pairs: Pairs, job: _Job) -> _Job:
     if not lost:
         return job
     needles = {f"{module}.{name}" for module, (_, names) in lost.items() for name in names}
-    texts = {os.fspath(change.source.path): change.after for change in removal.changes}
-    targets: set[str] = set()
-    for file in _read_matching(pairs, needles):
-        text = texts.get(os.fspath(file.path), file.data.decode("utf-8", "replace"))
-        targets.update(patch_targets(text))
-    patched = {module: frozenset(name for name in names if _patched(targets, module, name))
+    files = _read_matching(pairs, needles)
+    functions = trigger_names(job.calls)
+    spent = frozenset(target for text in _texts(removal, files) for target in patch_targets(text)
+                      if target.rsplit(".", 1)[-1] in functions
+                      and any(_reaches(target, module, names) for module, (_, names) in lost.items()))
+    if spent and len(set(job.values.values())) == 1:
+        job = replace(job, spent=spent)
+        for file in files:
+            if any(target.encode() in file.data for target in spent):
+                _redo(removal, file.path, file.display, job)
+    targets = {target for text in _texts(removal, files) for target in patch_targets(text)}
+    patched = {module: frozenset(n for n in names if _reaches(targets, module, n))
                for module, (_, names) in lost.items()}
     job = replace(job, patched={module: names for module, names in patched.items() if names})
     for module in job.patched:
         change = lost[module][0]
-        removal.changes.remove(change)
-        _rewrite_file(removal, change.source.path, change.source.display, job)
+        _redo(removal, change.source.path, change.source.display, job)
     return job
 
 
-def _patched(targets: Iterable[str], module: str, name: str) -> bool:
-    prefix = f"{module}.{name}"
-    return any(target == prefix or target.startswith(prefix + ".") for target in targets)
+def _texts(removal: Removal, files: Sequence[_Found]) -> Iterator[str]:
+    """The files' texts as the removal left them."""
+    after = {change.source.path: change.after for change in removal.changes}
+    for file in files:
+        yield after.get(file.path) or file.data.decode("utf-8", "replace")
+
+
+def _redo(removal: Removal, path: Path, display: str, job: _Job) -> None:
+    """Rewrite a file again from its original text."""
+    removal.changes = [change for change in removal.changes if change.source.path != path]
+    _rewrite_file(removal, path, display, job)
+
+
+def _reaches(targets: str | Iterable[str], module: str, names: str | Iterable[str]) -> bool:
+    """Whether a patch target goes through `module.name` for one of the names."""
+    targets = [targets] if isinstance(targets, str) else targets
+    names = [names] if isinstance(names, str) else names
+    return any(target == f"{module}.{name}" or target.startswith(f"{module}.{name}.")
+               for target in targets for name in names)
 
 
 def _inline_wrappers(removal: Removal, pairs: Pairs, job: _Job) -> None:

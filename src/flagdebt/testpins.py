@@ -38,6 +38,7 @@ class TestFacts:
     wrappers: Mapping[str, bool]  # functions that only returned a removed flag -> value
     keys: Mapping[int, str]  # id(call) -> key, for every flag call, override and fixture found
     fixtures: Mapping[int, str]  # id(fixture call) -> removed key it creates
+    spent: frozenset[str] = frozenset()  # patch targets that only served the removed flags
 
 
 @dataclass
@@ -290,6 +291,8 @@ class _Planner:
         pattern = next((p for p in facts.reads if p.name[-1] == patch.name), None)
         if pattern is None:
             return None
+        if patch.target in facts.spent and patch.effect is None and facts.values:
+            return self._spent_outcome(patch)
         if patch.effect is not None:
             return self._effect_outcome(patch, pattern, scope)
         mentioned, others = self._mentions(scope)
@@ -304,6 +307,14 @@ class _Planner:
                           f"also reads {', '.join(repr(k) for k in sorted(others))}: decide by hand")
         dead = any(facts.values[key] != patch.returns for key in mentioned)
         return "dead" if dead else "drop"
+
+    def _spent_outcome(self, patch: Patch) -> str:
+        """A patch of a flag function the patched module no longer reads: it pinned only the
+        removed flags (all of one final value)."""
+        if patch.returns is None:
+            raise _Unsure("", f"a mock of '{patch.target}', which only the removed flag read, "
+                              "without a constant return_value: decide by hand")
+        return "drop" if patch.returns in self.facts.values.values() else "dead"
 
     def _effect_outcome(self, patch: Patch, pattern: CallPattern,
                         scope: cst.FunctionDef | cst.ClassDef) -> str | None:
