@@ -78,7 +78,9 @@ def test_value_option_overrides_and_is_needed_without_final_value(run, project: 
 
 def test_unregistered_key_needs_a_value(run, project: Path) -> None:
     assert run(project, "remove", "unknown").exit_code == 2
-    assert run(project, "remove", "unknown", "--value", "true").exit_code == 0
+    result = run(project, "remove", "unknown", "--value", "true")
+    assert result.exit_code == 1  # and no read of it: see test_cli_remove_blocking.py
+    assert "no read of 'unknown' found" in result.output
 
 
 def test_diff_writes_nothing_and_exits_one(run, project: Path) -> None:
@@ -88,7 +90,8 @@ def test_diff_writes_nothing_and_exits_one(run, project: Path) -> None:
     assert "--- a/app/views.py\n+++ b/app/views.py\n" in result.output
     assert '-    if flag_enabled("new-checkout"):\n' in result.output
     assert (project / "app" / "views.py").read_text() == before
-    assert run(project, "remove", "in-rollout", "--value", "on", "--diff").exit_code == 0
+    unread = run(project, "remove", "in-rollout", "--value", "on", "--diff")
+    assert unread.exit_code == 1 and "no read of 'in-rollout' found" in unread.output
 
 
 def test_crlf_and_permissions_are_kept(run, project: Path) -> None:
@@ -114,9 +117,10 @@ def test_latin1_file_keeps_its_encoding(run, project: Path) -> None:
 def test_unparsable_file_is_reported_and_left_alone(run, project: Path) -> None:
     broken = project / "app" / "broken.py"
     broken.write_text('if flag_enabled("new-checkout")\n    pass\n')
-    result = run(project, "remove", "new-checkout")
+    result = run(project, "remove", "new-checkout", "--partial")
     assert result.exit_code == 1
-    assert "app/broken.py: not rewritten: cannot parse" in result.output
+    assert "app/broken.py:1:18: cannot remove 'new-checkout': not rewritten: cannot parse" \
+        in result.output
     assert broken.read_text() == 'if flag_enabled("new-checkout")\n    pass\n'
     assert 'return "new"' in (project / "app" / "views.py").read_text()
 

@@ -7,20 +7,23 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from flagdebt import __version__
 from flagdebt.config import Config, load_config, parse_call_pattern
 from flagdebt.files import discover_text, is_whole_project
-from flagdebt.model import Finding, FlagdebtError, Registry
+from flagdebt.model import CallSite, Finding, FlagdebtError, Registry
 from flagdebt.paths import display_path, display_paths
-from flagdebt.registry import load_registry
+from flagdebt.registry import did_you_mean, load_registry
 from flagdebt.report import FORMATS, renderer
+
+if TYPE_CHECKING:
+    from flagdebt.removal import Removal
 
 CODE_PREFIX = re.compile(r"^FD\d{0,3}$")
 
@@ -305,9 +308,12 @@ def _optional_registry(config: Config, required: bool) -> Registry | None:
     return _registry(config)
 
 
-def _targets(key: str, registry: Registry | None, value: str | None
-             ) -> tuple[dict[str, bool], dict[str, tuple[str, ...]], str]:
+def _targets(key: str, registry: Registry | None, value: str | None,
+             from_code: Callable[[], str | None]) -> tuple[dict[str, bool], dict[str, tuple[str, ...]], str]:
     flag = registry.lookup(key) if registry else None
+    if flag is None and registry is not None:
+        found = from_code()  # a code spelling the registry does not list, like Feature.X
+        flag = registry.lookup(found) if found else None
     name = flag.key if flag else key
     spellings = tuple(dict.fromkeys((*(flag.aliases if flag else ()), key)))
     if value is not None:
@@ -322,6 +328,10 @@ def _targets(key: str, registry: Registry | None, value: str | None
     return {name: final}, {name: spellings}, name
 
 
+PARTIAL = click.option("--partial", is_flag=True,
+                       help="Rewrite the reads that can be, even when others of the flag cannot.")
+
+
 @cli.command()
 @click.argument("key")
 @PATHS
@@ -329,35 +339,51 @@ def _targets(key: str, registry: Registry | None, value: str | None
               help="The flag's final value (default: from the registry).")
 @CALL
 @click.option("--diff", is_flag=True, help="Print a unified diff and write nothing.")
+@PARTIAL
 @click.option("--archive", is_flag=True, help="Set archived = <today> on the flag in flags.toml.")
 @TODAY
 @REGISTRY
 @CONFIG
 @click.pass_context
 def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | None,
-           calls: tuple[str, ...], diff: bool, archive: bool, today: date | None,
+           calls: tuple[str, ...], diff: bool, partial: bool, archive: bool, today: date | None,
            registry: Path | None, config_path: Path | None) -> None:
-    """Remove flag KEY (registry key or code spelling) from the code, keeping its live branch."""
+    """Remove flag KEY (registry key or code spelling) from the code, keeping its live branch.
+
+    All or nothing: when a read of the flag cannot be rewritten, nothing is written and
+    each such read is listed (exit 1), unless --partial.
+    """
     config = _configure(config_path, registry, calls)
     flags = _optional_registry(config, required=value is None or archive)
-    values, aliases, name = _targets(key, flags, value)
-    ctx.exit(_apply(config, paths, values, aliases, diff, [name] if archive else [], today))
+    work = _Work(config, paths)
+    values, aliases, name = _targets(key, flags, value, lambda: work.key_of_spelling(key))
+    run = _Run(diff, partial, [name] if archive else [], today)
+    code = _apply(work, values, aliases, run)
+    if code is None:
+        click.echo(f"flagdebt: no read of '{key}' found in {work.where()}"
+                   f"{did_you_mean(key, work.known_names(flags), n=3)}", err=True)
+        code = 1
+    ctx.exit(code)
 
 
 @cli.command()
 @PATHS
 @click.option("--only-expired", is_flag=True, help="Only flags past their removal deadline.")
 @click.option("--diff", is_flag=True, help="Print a unified diff and write nothing.")
+@PARTIAL
 @click.option("--archive", is_flag=True, help="Set archived = <today> on each removed flag.")
 @CALL
 @TODAY
 @REGISTRY
 @CONFIG
 @click.pass_context
-def fix(ctx: click.Context, paths: tuple[Path, ...], only_expired: bool, diff: bool, archive: bool,
-        calls: tuple[str, ...], today: date | None, registry: Path | None,
+def fix(ctx: click.Context, paths: tuple[Path, ...], only_expired: bool, diff: bool, partial: bool,
+        archive: bool, calls: tuple[str, ...], today: date | None, registry: Path | None,
         config_path: Path | None) -> None:
-    """Remove every flag whose final value the registry knows, in one pass."""
+    """Remove every flag whose final value the registry knows, in one pass.
+
+    All or nothing per flag: a flag with a read that cannot be rewritten is left whole.
+    """
     from flagdebt.rules import is_expired
 
     config = _configure(config_path, registry, calls)
@@ -370,21 +396,89 @@ def fix(ctx: click.Context, paths: tuple[Path, ...], only_expired: bool, diff: b
     if not values:
         click.echo("No flag has a final value to remove.")
         ctx.exit(0)
-    ctx.exit(_apply(config, paths, values, aliases, diff, list(values) if archive else [], today))
+    run = _Run(diff, partial, list(values) if archive else [], today)
+    code = _apply(_Work(config, paths), values, aliases, run)
+    if code is None:
+        click.echo(f"No read of {_names(list(values))} found.")
+        code = 0
+    ctx.exit(code)
 
 
-def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
-           aliases: dict[str, tuple[str, ...]], diff: bool, archive: list[str],
-           today: date | None) -> int:
+class _Work:
+    """The files a removal runs on, found once; and the keys their code reads, scanned on demand."""
+
+    def __init__(self, config: Config, paths: Sequence[Path]) -> None:
+        self.config = config
+        self.paths = paths
+        self.files = discover_text(paths or (config.root,), config.root, config.excludes)
+        self.displays = display_paths(self.files, Path.cwd())
+        self._sites: list[CallSite] | None = None
+
+    def where(self) -> str:
+        return ", ".join(str(path) for path in self.paths) if self.paths else "the project"
+
+    def sites(self) -> list[CallSite]:
+        if self._sites is None:
+            from flagdebt.check import project_index
+            from flagdebt.scanner import scan_paths
+
+            scan = scan_paths(self.files, self.displays, self.config.calls,
+                              project_index(self.config), jobs=1)
+            self._sites = scan.sites
+        return self._sites
+
+    def key_of_spelling(self, spelling: str) -> str | None:
+        """The key the code reads where it spells it `spelling`, when that is one key."""
+        keys = {site.key for site in self.sites() if site.spelling == spelling and site.key}
+        return keys.pop() if len(keys) == 1 else None
+
+    def known_names(self, registry: Registry | None) -> list[str]:
+        names = [name for flag in (registry.flags.values() if registry else ())
+                 for name in (flag.key, *flag.aliases)]
+        return names + [name for site in self.sites() for name in site.names if not site.dynamic]
+
+
+@dataclass(frozen=True)
+class _Run:
+    diff: bool
+    partial: bool
+    archive: list[str]
+    today: date | None
+
+
+def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, ...]],
+           run: _Run) -> int | None:
+    """Remove the flags and report; None when no read of any of them was found."""
     from flagdebt.check import project_index
-    from flagdebt.removal import remove_flags, unified_diff, write_change
+    from flagdebt.removal import plan_removal
 
-    cwd = Path.cwd()
-    files = discover_text(paths or (config.root,), config.root, config.excludes)
-    displays = display_paths(files, cwd)
-    removal = remove_flags(files, displays, values, aliases, config.calls, project_index(config),
-                           config.overrides, config.fixtures)
-    say = (lambda text: click.echo(text, err=True)) if diff else click.echo
+    config = work.config
+    removal = plan_removal(work.files, work.displays, values, aliases, config.calls,
+                           project_index(config), config.overrides, config.fixtures,
+                           partial=run.partial)
+    if not removal.found and not removal.changes:
+        return None
+    say = (lambda text: click.echo(text, err=True)) if run.diff else click.echo
+    _write(removal, run.diff)
+    problems = _report_blockers(removal, run.partial, say)
+    failed = {display for display, _ in removal.failures}
+    written = [change for change in removal.changes if change.source.display not in failed]
+    done = [key for key in values if removal.found[key] and key not in removal.blocked]
+    if done or written:
+        verb = "Would remove" if run.diff else "Removed"
+        say(f"{verb} {removal.removed} call site{'s' if removal.removed != 1 else ''} of "
+            f"{_names(done or list(values))} in {len(written)} "
+            f"file{'s' if len(written) != 1 else ''}.")
+    if run.archive and not run.diff and not problems:
+        _archive(config, run.archive, run.today or date.today(), say)
+    if run.diff:
+        return 1 if removal.changes or problems else 0
+    return 1 if problems else 0
+
+
+def _write(removal: Removal, diff: bool) -> None:
+    from flagdebt.removal import unified_diff, write_change
+
     for change in removal.changes:
         if diff:
             click.echo(unified_diff(change), nl=False)
@@ -393,26 +487,32 @@ def _apply(config: Config, paths: Sequence[Path], values: dict[str, bool],
             write_change(change)
         except OSError as error:
             removal.failures.append((change.source.display, str(error)))
-    for display, skip in removal.skipped:
-        say(f"{display}:{skip.line}:{skip.col}: not removed: {skip.reason}")
+
+
+def _report_blockers(removal: Removal, partial: bool, say: Callable[[str], object]) -> bool:
+    """Print what blocked which flag, and what else went wrong; True when anything did."""
+    for blocker in removal.blockers:
+        say(f"{blocker.path}:{blocker.line}:{blocker.col}: cannot remove '{blocker.key}': "
+            f"{blocker.reason}")
+    for display, skip in removal.notes:
+        say(f"{display}:{skip.line}:{skip.col}: note: {skip.reason}")
+    shown = {blocker.path for blocker in removal.blockers}
     for display, reason in removal.failures:
-        say(f"{display}: not rewritten: {reason}")
+        if display not in shown:
+            say(f"{display}: not rewritten: {reason}")
     for test in removal.tests:
         say(f"{test}: test deleted: it pinned the flag to its dead value")
     for display, skip in removal.undecided:
         say(f"{display}:{skip.line}:{skip.col}: test left as it is: {skip.reason}")
-    failed = {display for display, _ in removal.failures}
-    written = [change for change in removal.changes if change.source.display not in failed]
-    verb = "Would remove" if diff else "Removed"
-    say(f"{verb} {removal.removed} call site{'s' if removal.removed != 1 else ''} of "
-        f"{_names(list(values))} in {len(written)} "
-        f"file{'s' if len(written) != 1 else ''}.")
-    problems = bool(removal.skipped or removal.failures or removal.undecided)
-    if archive and not diff and not problems:
-        _archive(config, archive, today or date.today(), say)
-    if diff:
-        return 1 if removal.changes or problems else 0
-    return 1 if problems else 0
+    blocked = sorted(removal.blocked)
+    if blocked and not partial:
+        say(f"Nothing written for {_names(blocked)}: {len(removal.blockers)} "
+            f"read{'s' if len(removal.blockers) != 1 else ''} cannot be rewritten (listed above); "
+            "rewrite them by hand, or run again with --partial.")
+    elif blocked:
+        say(f"Test files still read {_names(blocked)}: left as they are while production "
+            "code keeps a read.")
+    return bool(removal.blockers or removal.failures or removal.undecided)
 
 
 def _names(keys: list[str]) -> str:

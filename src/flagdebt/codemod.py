@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flagdebt.astscan import scan_tree, target_lines
+from flagdebt.astscan import body_imports, scan_tree, target_lines
 from flagdebt.cleanup import ImportPruner
 from flagdebt.config import DEFAULT_CALLS, DEFAULT_FIXTURES, DEFAULT_OVERRIDES
 from flagdebt.cstscan import QuickCallFinder, dotted
@@ -41,6 +41,8 @@ from flagdebt.transform import Plan, Remover, Skip
 
 MAX_TIDY_ROUNDS = 4
 DECORATOR_OFF = "a decorator that gates on a flag that is off: decide by hand"
+DYNAMIC = "a read whose key is computed at run time and may be this flag: rewrite by hand"
+UNRESOLVED = "a read the rewrite could not resolve: rewrite by hand"
 
 
 class CannotRewrite(Exception):
@@ -59,6 +61,7 @@ class Rewrite:
     inlined: set[str] = field(default_factory=set)  # wrappers whose calls were replaced here
     tests: list[str] = field(default_factory=list)  # tests deleted (`Class::test_name`)
     undecided: list[Skip] = field(default_factory=list)  # tests left as they are, and why
+    found: Counter[str] = field(default_factory=Counter)  # reads (and overrides) found, by key
 
 
 class Wanted:
@@ -74,6 +77,19 @@ class Wanted:
         if resolved.key is not None and resolved.key in self.values:
             return resolved.key
         return self.spellings.get(resolved.spelling) or self.spellings.get(resolved.key or "")
+
+    def mentioned(self, text: str, symbols: FileSymbols, lookup: Lookup) -> list[str]:
+        """The flags a piece of code names: by key, by a spelling or by a name that resolves to one."""
+        names = set(re.findall(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*", text))
+        names = {re.sub(r"\s+", "", name) for name in names}
+        keys = {self.key_of(resolve(KeyExpr("ref", name), symbols, lookup)) for name in names}
+        words = {part for name in names for part in name.split(".")}
+        for spelling, key in self.spellings.items():
+            if spelling.rsplit(".", 1)[-1] in words:
+                keys.add(key)
+        keys.update(key for key in self.values
+                    if re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text))
+        return sorted(key for key in keys if key is not None)
 
 
 @dataclass
@@ -133,14 +149,18 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     selected = touching(every, targets)
     if methods:
         selected = [inner for chunk in selected for inner in inner_chunks(chunk, lines, targets)]
-    wanted = _wanted_lines(source, tree, context, targets) | pin_lines(source, targets)
+    result = Rewrite(source)
+    reads = _wanted_reads(source, tree, context, targets, result)
+    wanted = {line for line, _, _ in reads} | pin_lines(source, targets)
+    if context.wrappers:
+        wanted.update(target_lines(source, (), context.wrappers))
     selected = [chunk for chunk in selected
                 if any(chunk.start < line <= chunk.end for line in wanted)]
     modules: dict[Chunk, cst.Module] = {}
-    result = Rewrite(source)
     for chunk in selected:
         context.owner = owner_of(tree, chunk.start + 1)
-        rewritten = _rewrite_chunk(chunk, lines, context, result)
+        inside = [read for read in reads if chunk.start < read[0] <= chunk.end]
+        rewritten = _rewrite_chunk(chunk, lines, context, result, inside, tree)
         if rewritten is not None:
             modules[chunk] = rewritten
     texts = {chunk: _render(node, indent_of(chunk, lines)) for chunk, node in modules.items()}
@@ -163,15 +183,27 @@ def _spliced(lines: Sequence[str], texts: dict[Chunk, str]) -> tuple[str, ast.Mo
     return code, _parse(code, "the rewrite would not parse")
 
 
-def _wanted_lines(source: str, tree: ast.Module, context: _Context,
-                  targets: list[int]) -> set[int]:
-    """Lines that read one of the flags, by the fast engine: only their chunks go to libcst."""
+Read = tuple[int, int, str]  # line, column, key
+
+
+def _wanted_reads(source: str, tree: ast.Module, context: _Context, targets: list[int],
+                  result: Rewrite) -> list[Read]:
+    """The reads of the flags, by the fast engine: only their chunks go to libcst.
+
+    A read whose key is computed at run time but mentions one of the flags is reported.
+    """
     scan = scan_tree(tree, source, "", context.calls, context.module, context.is_package, targets)
-    lines = {site.line for site in scan.sites
-             if context.wanted.key_of(resolve(site.key, scan.symbols, context.lookup))}
-    if context.wrappers:
-        lines.update(target_lines(source, (), context.wrappers))
-    return lines
+    reads: list[Read] = []
+    for site in scan.sites:
+        resolved = resolve(site.key, scan.symbols, context.lookup)
+        key = context.wanted.key_of(resolved)
+        if key is not None:
+            reads.append((site.line, site.col, key))
+        elif resolved.dynamic:
+            for key in context.wanted.mentioned(resolved.spelling, scan.symbols, context.lookup):
+                result.skipped.append(Skip(site.line, site.col, key, DYNAMIC))
+                result.found[key] += 1
+    return reads
 
 
 def _parse(source: str, problem: str) -> ast.Module:
@@ -191,15 +223,19 @@ def _render(node: cst.Module, prefix: str) -> str:
     return indent(_code(node), prefix)
 
 
-def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
-                   result: Rewrite) -> cst.Module | None:
-    """Rewrite one chunk; None when it reads none of the flags."""
+def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result: Rewrite,
+                   reads: Sequence[Read], module: ast.Module) -> cst.Module | None:
+    """Rewrite one chunk; None when it reads none of the flags.
+
+    `reads`: what the fast engine found in the chunk; one libcst cannot match is reported.
+    """
     try:
         tree = cst.parse_module(dedent(chunk, lines) or "")
     except cst.ParserSyntaxError as error:
         raise CannotRewrite(f"cannot parse: {error.message}") from None
     finder = QuickCallFinder(context.calls, context.module, context.is_package)
     finder.symbols.imports.update(context.symbols.imports)
+    finder.symbols.imports.update(_class_imports(module, chunk, context))
     finder.symbols.constants.update(context.symbols.constants)
     tree.visit(finder)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
@@ -211,6 +247,7 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
     plan = Plan()
     keys: dict[int, str] = {}
     fixtures: dict[int, str] = {}
+    matched: list[cst.Call] = []
     for match in finder.matches:
         resolved = resolve(match.site.key, finder.symbols, context.lookup)
         key = context.wanted.key_of(resolved)
@@ -218,6 +255,8 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
             keys[id(match.call)] = key or resolved.key or ""
         if key is None:
             continue
+        matched.append(match.call)
+        result.found[key] += 1
         value = context.wanted.values[key]
         callee = dotted(match.call.func)
         if match_callee(callee, context.overrides, finder.symbols.imports):
@@ -232,6 +271,8 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context,
         plan.decorators[id(match.call)] = value
         if not value:
             result.skipped.append(Skip(*locate(match.call), key, DECORATOR_OFF))
+    if len(matched) < len(reads):
+        _report_unmatched(reads, {locate(call)[0] for call in matched}, result)
     if context.wrappers:
         calls = _wrapper_calls(tree, context.wrappers)
         plan.calls.update((id(call), context.wrappers[name]) for call, name in calls)
@@ -261,6 +302,28 @@ def _tidy(before: cst.Module, after: cst.Module, result: Rewrite,
         result.skipped.extend(remover.skipped)
         result.wrappers.update(remover.wrappers)
     return after
+
+
+def _report_unmatched(reads: Sequence[Read], lines: set[int], result: Rewrite) -> None:
+    """Reads the fast engine found on lines where libcst matched none: left, and reported."""
+    for line, col, key in reads:
+        if line not in lines:
+            result.skipped.append(Skip(line, col, key, UNRESOLVED))
+            result.found[key] += 1
+
+
+def _class_imports(module: ast.Module, chunk: Chunk, context: _Context) -> dict[str, str]:
+    """The imports of the class bodies around a chunk cut out of a class (decorators see them)."""
+    found: dict[str, str] = {}
+    body: Sequence[ast.stmt] = module.body
+    while True:
+        outer = next((node for node in body if isinstance(node, ast.ClassDef)
+                      and node.lineno <= chunk.start + 1 and chunk.end <= (node.end_lineno or 0)
+                      and node.body[0].lineno <= chunk.start + 1), None)
+        if outer is None:
+            return found
+        found.update(body_imports(outer.body, context.module, context.is_package))
+        body = outer.body
 
 
 def _plan_override(call: cst.Call, value: bool, key: str, plan: Plan, result: Rewrite,

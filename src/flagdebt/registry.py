@@ -185,12 +185,16 @@ class Problems:
             raise FlagdebtError("\n".join(message for _, message in ordered))
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for the closest choice, or an empty string."""
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
+    """` (did you mean 'x'?)` for the closest choice (up to `n` of them), or an empty string."""
     import difflib
 
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = difflib.get_close_matches(word, list(dict.fromkeys(choices)), n=n, cutoff=0.6)
+    if not close:
+        return ""
+    quoted = [f"'{choice}'" for choice in close]
+    shown = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f" (did you mean {shown}?)"
 
 
 def describe(value: object) -> str:

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,6 +43,23 @@ class Change:
     skipped: list[Skip] = field(default_factory=list)
 
 
+@dataclass(frozen=True, order=True)
+class Blocker:
+    """A read of a flag the removal cannot rewrite: while one stands the flag is not removed.
+
+    Any finder may add them (Python files here; reads in templates or scripts elsewhere).
+    """
+
+    path: str  # as displayed
+    line: int
+    col: int
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: '{self.key}': {self.reason}"
+
+
 @dataclass
 class Removal:
     """Everything a removal run did or would do."""
@@ -53,10 +71,29 @@ class Removal:
     inlined: set[str] = field(default_factory=set)
     tests: list[str] = field(default_factory=list)  # tests deleted: `path::Class::test_name`
     undecided: list[tuple[str, Skip]] = field(default_factory=list)  # tests left as they are
+    blockers: list[Blocker] = field(default_factory=list)
+    found: Counter[str] = field(default_factory=Counter)  # reads found, by key
+    blocked: frozenset[str] = frozenset()  # flags left in place (or kept in tests) for a blocker
 
     @property
     def removed(self) -> int:
         return sum(change.removed for change in self.changes)
+
+    @property
+    def notes(self) -> list[tuple[str, Skip]]:
+        """Things left for a human that block nothing (not tied to one flag)."""
+        return [(display, skip) for display, skip in self.skipped if not skip.key]
+
+
+TEST_FOLDERS = frozenset({"tests", "test"})
+
+
+def is_test_path(display: str) -> bool:
+    """Test code by path: a `tests/` or `test/` folder, `test_*.py`, `*_test.py`,
+    `*_tests.py`, `tests.py` or `conftest.py`."""
+    *folders, name = display.replace("\\", "/").split("/")
+    return (any(folder in TEST_FOLDERS for folder in folders) or name.startswith("test_")
+            or name.endswith(("_test.py", "_tests.py")) or name in ("tests.py", "conftest.py"))
 
 
 def read_source(path: Path, display: str) -> Source:
@@ -120,8 +157,12 @@ def _import_codemod() -> object:
     return flagdebt.codemod
 
 
-def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool]) -> dict[Path, set[str]]:
-    """Per file, the names (last part) of module constants and class attributes holding a key."""
+def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
+                   broken: list[tuple[_Found, str]]) -> dict[Path, set[str]]:
+    """Per file, the names (last part) of module constants and class attributes holding a key.
+
+    A file that holds a key but does not parse goes to `broken`, with the reason.
+    """
     import ast
 
     from flagdebt.astscan import module_constants
@@ -132,7 +173,8 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool]) -> dict[Pa
             continue
         try:
             tree = ast.parse(file.data)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError) as error:
+            broken.append((file, _parse_problem(error)))
             continue
         names = {name for name, value in module_constants(tree).items() if value in keys}
         if names:
@@ -157,16 +199,24 @@ class _Job:
     fixtures: Sequence[CallPattern] = ()
     patched: Mapping[str, frozenset[str]] = field(default_factory=dict)  # module -> names
     spent: frozenset[str] = frozenset()  # patch targets of flag functions no longer read
+    test_values: Mapping[str, bool] | None = None  # for test files, when not `values`
+
+    def values_for(self, display: str) -> Mapping[str, bool]:
+        if self.test_values is None or not self.values or not is_test_path(display):
+            return self.values
+        return self.test_values
 
 
 def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: Mapping[str, bool],
                  aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
                  index: ProjectIndex, overrides: Sequence[CallPattern] = (),
-                 fixtures: Sequence[CallPattern] = ()) -> Removal:
+                 fixtures: Sequence[CallPattern] = (),
+                 test_values: Mapping[str, bool] | None = None) -> Removal:
     """Rewrite every file that reads one of the flags; nothing is written here.
 
     Three passes: the flag calls; then calls to functions that only returned the flag (and
     those functions, once unread); then module constants that only held the key, once unread.
+    Test files (`is_test_path`) lose only the flags in `test_values`, when given.
     """
     pairs = [(os.fspath(path), display) for path, display in zip(files, displays)]
     spellings = {*values, *(name for names in aliases.values() for name in names)}
@@ -175,13 +225,14 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     named = {re.sub(r"[^0-9a-z]+", "_", key.lower()).strip("_") for key in values}
     words = spellings | named  # a test may name the key only in its own name
     found = _read_matching(pairs, words, _import_codemod)
-    definers = _key_constants(found, values)
+    broken: list[tuple[_Found, str]] = []
+    definers = _key_constants(found, values, broken)
     more = words | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
     if more != words:
         found = _read_matching(pairs, more)
     module_level = frozenset(n for names in definers.values() for n in names if "." not in n)
     job = _Job(values, aliases, calls, index, module_level, overrides=overrides,
-               fixtures=fixtures)
+               fixtures=fixtures, test_values=test_values)
     removal = Removal()
     for file in found:
         if any(trigger in file.data for trigger in triggers):
@@ -192,6 +243,85 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     removal.skipped = sorted(set(removal.skipped))
     removal.undecided = sorted(set(removal.undecided))
     removal.tests = sorted(set(removal.tests))
+    failed = dict(removal.failures)
+    seen = {file.display for file, _ in broken}
+    broken.extend((file, failed[file.display]) for file in found
+                  if file.display in failed and file.display not in seen)
+    unreadable = _broken_blockers(broken, values, aliases)
+    removal.found.update(blocker.key for blocker in unreadable)
+    removal.blockers = sorted({*_skip_blockers(removal.skipped), *unreadable})
+    return removal
+
+
+def _skip_blockers(skipped: Iterable[tuple[str, Skip]]) -> list[Blocker]:
+    return [Blocker(display, skip.line, skip.col, skip.key, skip.reason)
+            for display, skip in skipped if skip.key]
+
+
+def _broken_blockers(broken: Iterable[tuple[_Found, str]], values: Mapping[str, bool],
+                     aliases: Mapping[str, Sequence[str]]) -> list[Blocker]:
+    """A file that names a flag but cannot be read or rewritten blocks that flag, where named."""
+    blockers = []
+    for file, reason in broken:
+        text = file.data.decode("utf-8", "replace")
+        for key in values:
+            where = _first_mention(text, {key, *aliases.get(key, ())})
+            if where is not None:
+                blockers.append(Blocker(file.display, *where, key, f"not rewritten: {reason}"))
+    return blockers
+
+
+def _first_mention(text: str, spellings: Iterable[str]) -> tuple[int, int] | None:
+    """Line and column of the first place a spelling (or its last name) stands as a word."""
+    names = {spelling for spelling in spellings} | {s.rsplit(".", 1)[-1] for s in spellings}
+    pattern = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    match = re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", text)
+    if match is None:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    return line, match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+
+
+def _parse_problem(error: SyntaxError | ValueError) -> str:
+    if isinstance(error, SyntaxError):
+        return f"cannot parse: {error.msg}, line {error.lineno}"
+    return f"cannot parse: {error}"
+
+
+def plan_removal(files: Sequence[str | Path], displays: Sequence[str], values: Mapping[str, bool],
+                 aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
+                 index: ProjectIndex, overrides: Sequence[CallPattern] = (),
+                 fixtures: Sequence[CallPattern] = (), *, partial: bool = False,
+                 outside: Callable[[Mapping[str, bool]], Iterable[Blocker]] | None = None,
+                 ) -> Removal:
+    """`remove_flags`, all or nothing per flag: a flag with a blocking site is not removed.
+
+    With `partial`, what can be rewritten is, but test files keep every flag that production
+    code still reads somewhere. `outside` adds the blocking sites found outside Python files.
+    """
+    blocked: set[str] = set()
+    blockers: set[Blocker] = set()
+    found: Counter[str] = Counter()
+    for _ in range(len(values) + 1):  # each round blocks at least one more flag, or ends
+        live = values if partial else {k: v for k, v in values.items() if k not in blocked}
+        tests = {k: v for k, v in live.items() if k not in blocked} if partial else None
+        if not live:
+            removal = Removal()
+            break
+        removal = remove_flags(files, displays, live, aliases, calls, index, overrides, fixtures,
+                               tests)
+        if outside is not None:
+            removal.blockers = sorted({*removal.blockers, *outside(live)})
+        blockers.update(removal.blockers)
+        for key, count in removal.found.items():
+            found[key] = max(found[key], count)
+        newly = {b.key for b in removal.blockers if not partial or not is_test_path(b.path)}
+        if newly <= blocked:
+            break
+        blocked |= newly
+    removal.blockers = sorted(blockers)
+    removal.found = found
+    removal.blocked = frozenset(blocked)
     return removal
 
 
@@ -204,7 +334,8 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
     try:
         source = change.source if change else read_source(path, display)
         module, is_package = module_of(path)
-        result = rewrite_source(change.after if change else source.text, job.values, job.calls,
+        result = rewrite_source(change.after if change else source.text, job.values_for(display),
+                                job.calls,
                                 job.aliases, module=module, is_package=is_package,
                                 lookup=job.index.lookup, keep_constants=job.keep,
                                 wrappers=job.wrappers, drop_functions=drop,
@@ -215,6 +346,7 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
         removal.failures.append((display, str(error)))
         return
     removal.skipped.extend((display, skip) for skip in result.skipped)
+    removal.found.update(result.found)
     removal.wrappers.update(result.wrappers)
     removal.inlined.update(result.inlined)
     removal.tests.extend(f"{display}::{name}" for name in result.tests)
