@@ -201,3 +201,11 @@ def test_function_local_and_relative_imports_resolve_in_remove(run, project: Pat
 def test_check_resolves_a_function_local_import(run, project: Path) -> None:
     result = run(project, "check", "--today", "2026-11-27", "--format", "json")
     assert "FD006" not in result.output
+
+
+def test_archive_of_a_flag_whose_code_is_gone_archives_it(run, project: Path) -> None:
+    (project / "app/views.py").write_text("def theme(user):\n    return 'light'\n")
+    result = run(project, "remove", "dark-mode", "--archive", "--today", "2026-11-27")
+    assert result.exit_code == 0, result.output
+    assert "No read of 'dark-mode' left in the project." in result.output
+    assert "archived = 2026-11-27" in (project / "flags.toml").read_text()

@@ -359,9 +359,14 @@ def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | N
     values, aliases, name = _targets(key, flags, value, lambda: work.key_of_spelling(key))
     run = _Run(diff, partial, [name] if archive else [], today)
     code = _apply(work, values, aliases, run)
-    if code is None:
+    if code is None and archive:  # the code is gone already: only the registry entry is left
+        click.echo(f"No read of '{key}' left in {work.where()}.")
+        _archive(config, [name], today or date.today(), click.echo)
+        code = 0
+    elif code is None:
+        near = [known for known in work.known_names(flags) if known not in (key, name)]
         click.echo(f"flagdebt: no read of '{key}' found in {work.where()}"
-                   f"{did_you_mean(key, work.known_names(flags), n=3)}", err=True)
+                   f"{did_you_mean(key, near, n=3)}", err=True)
         code = 1
     ctx.exit(code)
 
