@@ -22,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_CORPUS = BENCH_DIR / ".corpus"
 TODAY = "2026-11-27"
 PRECOMMIT_FILES = 10
+TOUCHED_FILES = 20
+TOUCH_LINE = b"\n# touched by benchmarks/run.py\n"
+CHECK_WARM = "flagdebt check (warm cache)"
+CHECK_TOUCHED = f"flagdebt check (warm, {TOUCHED_FILES} touched)"
+CHECK_COLD = "flagdebt check (cold, --no-cache)"
+CHECK_PRECOMMIT = f"flagdebt check ({PRECOMMIT_FILES} files)"
 
 READ_ALL_SCRIPT = """
 import os, sys
@@ -138,8 +145,12 @@ def measure(
     cwd: Path,
     repeat: int,
     ok_codes: Sequence[int] = (0,),
+    around: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> Result:
-    """Warm up once (under the RSS wrapper), then time `repeat` runs; best counts."""
+    """Warm up once (under the RSS wrapper), then time `repeat` runs; best counts.
+
+    `around`, when given, wraps each timed run (not the warm-up), e.g. to touch files.
+    """
     result = Result(name, list(command))
     try:
         rss_kib, code, tail = peak_rss_kib(command, cwd)
@@ -147,7 +158,8 @@ def measure(
             result.error = failure(code, tail)
             return result
         for _ in range(repeat):
-            elapsed, code, tail = run_once(command, cwd)
+            with around() if around is not None else nullcontext():
+                elapsed, code, tail = run_once(command, cwd)
             if code not in ok_codes:
                 result.error = failure(code, tail)
                 return result
@@ -213,6 +225,36 @@ def precommit_files(manifest: dict[str, object]) -> list[str]:
     return [files[int(i * step)] for i in range(min(PRECOMMIT_FILES, len(files)))]
 
 
+def touched_files(corpus: Path, manifest: dict[str, object]) -> list[str]:
+    """TOUCHED_FILES files: half with flag calls, half spread over the rest of the corpus."""
+    with_flags = precommit_files(manifest)[: TOUCHED_FILES // 2]
+    others = sorted(
+        str(path.relative_to(corpus)) for path in corpus.rglob("*.py")
+        if str(path.relative_to(corpus)) not in with_flags
+    )
+    wanted = TOUCHED_FILES - len(with_flags)
+    step = len(others) / wanted
+    return with_flags + [others[int(i * step)] for i in range(wanted)]
+
+
+@contextmanager
+def touching(corpus: Path, files: list[str]) -> Iterator[None]:
+    """Append a comment to `files` (new size and mtime), then restore bytes and mtime."""
+    saved = []
+    try:
+        for name in files:
+            path = corpus / name
+            info = path.stat()
+            data = path.read_bytes()
+            saved.append((path, data, info.st_atime_ns, info.st_mtime_ns))
+            path.write_bytes(data + TOUCH_LINE)
+        yield
+    finally:
+        for path, data, atime, mtime in saved:
+            path.write_bytes(data)
+            os.utime(path, ns=(atime, mtime))
+
+
 def check_integrity(rg: str, corpus: Path, manifest: dict[str, object]) -> str | None:
     """A warning if the files with flag calls differ from the manifest (edited?)."""
     listed = capture([rg, "-l", "flag_enabled", "."], corpus).stdout.split()
@@ -246,8 +288,14 @@ def run_baselines(rg: str, corpus: Path, flag: str, repeat: int) -> list[Result]
 
 
 def run_flagdebt(
-    command: list[str], corpus: Path, flag: str, files: list[str], repeat: int
+    command: list[str],
+    corpus: Path,
+    flag: str,
+    files: list[str],
+    touched: list[str],
+    repeat: int,
 ) -> list[Result]:
+    """The cold check first (it leaves the cache alone), then the warm ones."""
     check = [*command, "check"]
     options = [
         "--today",
@@ -258,11 +306,18 @@ def run_flagdebt(
         "--output",
         os.devnull,
     ]
+    whole = [*check, ".", *options]
     return [
-        measure("flagdebt check (corpus)", [*check, ".", *options], corpus, repeat),
+        measure(CHECK_COLD, [*whole, "--no-cache"], corpus, repeat),
+        measure(CHECK_WARM, whole, corpus, repeat),
         measure(
-            "flagdebt check (10 files)", [*check, *files, *options], corpus, repeat
+            CHECK_TOUCHED,
+            whole,
+            corpus,
+            repeat,
+            around=lambda: touching(corpus, touched),
         ),
+        measure(CHECK_PRECOMMIT, [*check, *files, *options], corpus, repeat),
         measure(
             f"flagdebt remove {flag}",
             [*command, "remove", flag, ".", "--value", "on", "--diff"],
@@ -278,17 +333,15 @@ def skipped(names: list[str], reason: str) -> list[Result]:
 
 
 def targets(flag: str) -> list[Target]:
+    """The targets of issue 10 (the check rows) and of the earlier removal work."""
     return [
         Target("python read+test", baseline="rg"),
         Target("python -c 'import libcst'", baseline="python -c pass"),
-        Target("flagdebt check (corpus)", baseline="rg", max_ratio=8),
-        Target(
-            "flagdebt check (10 files)",
-            baseline="python -c pass",
-            max_ratio=10,
-            max_seconds=0.25,
-        ),
-        Target("flagdebt check (corpus)", max_rss_mb=200),
+        Target(CHECK_WARM, baseline="rg", max_ratio=2.5),
+        Target(CHECK_TOUCHED, baseline="rg", max_ratio=3),
+        Target(CHECK_COLD, baseline="rg", max_ratio=7),
+        Target(CHECK_PRECOMMIT, baseline="python -c pass", max_ratio=6),
+        Target(CHECK_COLD, max_rss_mb=100),
         Target(f"flagdebt remove {flag}", baseline=f"rg -l {flag}", max_ratio=8),
     ]
 
@@ -333,19 +386,19 @@ def describe_target(target: Target) -> str:
 
 
 def print_results(results: list[Result]) -> None:
-    print(f"\n{'command':<34} {'best s':>8} {'peak MB':>8}  runs")
+    print(f"\n{'command':<38} {'best s':>8} {'peak MB':>8}  runs")
     for result in results:
         if result.seconds is None:
-            print(f"{result.name:<34} {'-':>8} {'-':>8}  {result.error}")
+            print(f"{result.name:<38} {'-':>8} {'-':>8}  {result.error}")
         else:
             runs = " ".join(f"{run:.3f}" for run in result.runs)
             rss = "-" if result.peak_rss_mb is None else f"{result.peak_rss_mb:.1f}"
-            print(f"{result.name:<34} {result.seconds:8.3f} {rss:>8}  {runs}")
+            print(f"{result.name:<38} {result.seconds:8.3f} {rss:>8}  {runs}")
 
 
 def print_verdicts(verdicts: list[Verdict]) -> None:
     print(
-        f"\n{'figure':<34} {'value':>9} {'vs':<22} {'ratio':>7}  {'target':<18} verdict"
+        f"\n{'figure':<38} {'value':>9} {'vs':<22} {'ratio':>7}  {'target':<18} verdict"
     )
     for verdict in verdicts:
         target = verdict.target
@@ -361,7 +414,7 @@ def print_verdicts(verdicts: list[Verdict]) -> None:
         status = {True: "ok", False: "MISSED", None: "-"}[verdict.ok]
         note = f" ({verdict.note})" if verdict.note else ""
         print(
-            f"{name:<34} {value:>9} {target.baseline or '-':<22} {ratio:>7}  "
+            f"{name:<38} {value:>9} {target.baseline or '-':<22} {ratio:>7}  "
             f"{describe_target(target):<18} {status}{note}"
         )
 
@@ -458,8 +511,10 @@ def main(argv: list[str] | None = None) -> int:
     command = flagdebt_command(args.flagdebt)
     problem = flagdebt_problem(command)
     names = [
-        "flagdebt check (corpus)",
-        "flagdebt check (10 files)",
+        CHECK_COLD,
+        CHECK_WARM,
+        CHECK_TOUCHED,
+        CHECK_PRECOMMIT,
         f"flagdebt remove {flag}",
     ]
     if problem:
@@ -467,7 +522,12 @@ def main(argv: list[str] | None = None) -> int:
         results += skipped(names, problem)
     else:
         results += run_flagdebt(
-            command, corpus, flag, precommit_files(manifest), args.repeat
+            command,
+            corpus,
+            flag,
+            precommit_files(manifest),
+            touched_files(corpus, manifest),
+            args.repeat,
         )
     by_name = {result.name: result for result in results}
     verdicts = [judge(target, by_name) for target in targets(flag)]

@@ -146,7 +146,8 @@ def test_a_new_package_marker_changes_the_module_and_the_result(tmp_path: Path) 
     before = scan(root, config, project_cache(config))
     write_tree(root, {"pkg/__init__.py": "", "pkg/sub/__init__.py": ""})
     age(root)
-    project_module._is_package_dir.cache_clear()  # a new process starts without it
+    project_module._is_package_dir.cache_clear()  # a new process starts without them
+    project_module._import_root.cache_clear()
     after = scan(root, config, project_cache(config))
     assert same(after, scan(root, config, None))
     assert [site.key for site in before.sites] != [site.key for site in after.sites]
@@ -156,7 +157,7 @@ def test_a_file_changed_within_the_racy_window_is_not_cached(tmp_path: Path) -> 
     root = write_tree(tmp_path, {"a.py": "flag_enabled('a')\n"})
     config = Config(root=root)
     scan(root, config, project_cache(config))
-    assert project_cache(config).entries == {}
+    assert project_cache(config).trusted() == {}
 
 
 # ---------------------------------------------------------------- the fingerprint
@@ -186,8 +187,8 @@ def test_another_fingerprint_uses_another_cache_file(tmp_path: Path) -> None:
     config = Config(root=root)
     scan(root, config, project_cache(config))
     other = replace(config, calls=(parse_call_pattern("has_feature"),))
-    assert project_cache(other).entries == {}
-    assert project_cache(config).entries
+    assert project_cache(other).trusted() == {}
+    assert project_cache(config).trusted()
 
 
 # ---------------------------------------------------------------- where it lives
@@ -256,12 +257,12 @@ def test_a_partial_run_keeps_the_other_entries(tmp_path: Path) -> None:
     root = project(tmp_path)
     config = Config(root=root)
     scan(root, config, project_cache(config))
-    before = set(project_cache(config).entries)
+    before = project_cache(config).trusted()
     one = str(root / "app" / "plain.py")
     partial = project_cache(config)
     scan_paths([one], ["plain.py"], config.calls, ProjectIndex([root]), jobs=1, cache=partial)
     partial.save(False)
-    assert set(project_cache(config).entries) == before
+    assert project_cache(config).trusted() == before
 
 
 # ---------------------------------------------------------------- faults
@@ -280,13 +281,16 @@ def garble(file: Path, how: str) -> None:
     elif how == "empty":
         file.write_bytes(b"")
     elif how == "foreign-version":
-        _, fingerprint_text, entries = marshal.loads(data)
-        file.write_bytes(marshal.dumps(("flagdebt-scan-cache/0", fingerprint_text, entries)))
+        file.write_bytes(marshal.dumps(("flagdebt-scan-cache/0", *marshal.loads(data)[1:])))
     elif how == "bad-entries":
-        _, fingerprint_text, entries = marshal.loads(data)
-        broken = {path: (entry[0], entry[1], ("zz", [1]) if entry[2] else [1, 2]) if n % 2 else (1,)
-                  for n, (path, entry) in enumerate(entries.items())}
-        file.write_bytes(marshal.dumps((FORMAT, fingerprint_text, broken)))
+        _, fingerprint_text, keys, stamps, payloads = marshal.loads(data)
+        stamps = [str(stamp) if n % 3 == 0 else stamp for n, stamp in enumerate(stamps)]
+        broken = [("zz", [1]), [1, 2], (None, ("c", "NoSuchClass", [])), (None, ("c", "FileScan", [1]))]
+        payloads = {key: broken[n % len(broken)] for n, key in enumerate(payloads)}
+        file.write_bytes(marshal.dumps((FORMAT, fingerprint_text, keys, stamps, payloads)))
+    elif how == "mismatched-lists":
+        _, fingerprint_text, keys, stamps, payloads = marshal.loads(data)
+        file.write_bytes(marshal.dumps((FORMAT, fingerprint_text, keys, stamps[1:], payloads)))
     elif how == "not-a-tuple":
         file.write_bytes(marshal.dumps([1, 2, 3]))
     elif how == "bytes-in-a-flipped-middle":
@@ -295,7 +299,8 @@ def garble(file: Path, how: str) -> None:
                          + data[middle + 64:])
 
 
-FAULTS = ["truncated", "garbage", "empty", "foreign-version", "bad-entries", "not-a-tuple",
+FAULTS = ["truncated", "garbage", "empty", "foreign-version", "bad-entries", "mismatched-lists",
+          "not-a-tuple",
           "bytes-in-a-flipped-middle"]
 
 
@@ -395,12 +400,12 @@ def test_an_unreadable_file_is_not_cached(tmp_path: Path, monkeypatch: pytest.Mo
     denied = scan(root, config, project_cache(config))
     monkeypatch.undo()
     assert [error.path for error in denied.errors] == ["app/broken.py", "app/views.py"]
-    assert views not in project_cache(config).entries
+    assert "app/views.py" not in project_cache(config).trusted()
     assert len(scan(root, config, project_cache(config)).errors) == 1
 
 
 def test_open_cache_of_a_missing_folder_is_empty(tmp_path: Path) -> None:
-    assert open_cache(tmp_path / "nothing", tmp_path, "x").entries == {}
+    assert open_cache(tmp_path / "nothing", tmp_path, "x").trusted() == {}
 
 
 # ---------------------------------------------------------------- flagdebt clean

@@ -342,3 +342,17 @@ def test_a_nested_gitignore_applies_below_its_folder_only(tmp_path: Path) -> Non
     make(tmp_path, "a.py", "gen.py", "sub/gen.py", "sub/keep.py", "subway/gen.py")
     (tmp_path / "sub" / ".gitignore").write_text("gen.py\n")
     assert found(tmp_path) == ["a.py", "gen.py", "sub/keep.py", "subway/gen.py"]
+
+
+def test_outside_a_git_work_tree_git_is_not_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if files._in_git_work_tree(str(tmp_path)):
+        pytest.skip("the temporary folder lies inside a git work tree")
+    make(tmp_path, "a.py", "sub/b.py")
+
+    def no_git(top: str) -> None:
+        raise AssertionError("git was started")
+
+    monkeypatch.setattr(files, "_GitIgnored", no_git)
+    assert found(tmp_path) == ["a.py", "sub/b.py"]
+    (tmp_path / ".git").mkdir()
+    assert files._in_git_work_tree(str(tmp_path / "sub"))

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 CACHE_DIR_NAME = ".flagdebt_cache"
 CACHE_DIR_ENV = "FLAGDEBT_CACHE_DIR"
-FORMAT = "flagdebt-scan-cache/1"
+FORMAT = "flagdebt-scan-cache/2"
 SUFFIX = ".marshal"
 # A file changed again within the same mtime tick keeps its size and mtime; git calls
 # this "racy". Entries younger than this are not stored, so such a file is read again.
@@ -47,7 +47,6 @@ _NOT_SCANNING = frozenset({
 _OWN_FILES = (".gitignore", "CACHEDIR.TAG")
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This folder is a cache of flagdebt.\n"
 
-Entry = tuple[int, int, Any]  # size, mtime_ns, encoded scan (None: nothing found)
 
 
 def cache_folder(config: Config, environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
@@ -96,60 +95,84 @@ def _package_stamp() -> list[tuple[str, int, int]]:
 
 
 class ScanCache:
-    """The cached scans of one project, looked up by absolute path, size and mtime.
+    """The cached scans of one project, looked up by path, size and mtime.
 
-    `context` gives what else a file's scan depends on (its module name, which comes
-    from the `__init__.py` files above it); it is checked for files where a scan found
-    something.
+    Stored as parallel lists, the form `marshal` reads fastest: the files' paths (relative
+    to the project root when below it) in walk order, their stamps (mtime and size in one
+    integer; None for a file not to be trusted) and, for the few files where a scan found
+    something, the encoded scan by path. `context` gives what else a file's scan depends
+    on (its module name, which comes from the `__init__.py` files above it); it is
+    checked for files with a stored scan.
     """
 
-    def __init__(self, file: Path, fingerprint: str, entries: dict[str, Entry],
+    def __init__(self, file: Path, fingerprint: str, root: Path, stored: Stored,
                  context: Callable[[str], object] = lambda path: None) -> None:
         self.file = file
         self.fingerprint = fingerprint
-        self.entries = entries
+        self.prefix = os.path.join(os.path.abspath(root), "")
+        self.keys, self.stamps, self.payloads = stored
         self.context = context
-        self.fresh: dict[str, Entry] = {}
-        self.seen: set[str] = set()
+        self.run_keys: list[str] = []
+        self.run_stamps: list[int | None] = []
+        self.run_payloads: dict[str, Any] = {}
+        self.pending: dict[str, int] = {}
+        self.rescanned = False
 
-    def lookup(self, path: str, display: str) -> tuple[bool, FileScan | None]:
-        """(True, scan) when the file is unchanged since it was cached; (False, None) otherwise.
+    def trusted(self) -> dict[str, int]:
+        """The stored files whose stamp can be trusted, by key."""
+        return {key: stamp for key, stamp in zip(self.keys, self.stamps) if stamp is not None}
 
-        The file's size and mtime are remembered either way, taken before it is read,
-        so that a file changed while being scanned is read again next time.
+    def lookup(self, pairs: Sequence[tuple[str, str]]) -> tuple[list[FileScan], list[tuple[str, str]]]:
+        """The cached scans of the unchanged files among `pairs` (path, display), and the others.
+
+        Each file is stat'ed before it is read, so a file changed while being scanned
+        is read again next time. On a warm run with nothing changed the stamps of the
+        run and of the cache are two equal lists, compared in one step.
         """
-        self.seen.add(path)
+        prefix, cut = self.prefix, len(self.prefix)
+        keys = [path[cut:] if path.startswith(prefix) else path for path, _ in pairs]
+        stamps = _stamps([path for path, _ in pairs])
+        old = self.stamps if keys == self.keys else _positions(self.keys, self.stamps, keys)
+        self.run_keys, self.run_stamps, self.run_payloads = keys, stamps, {}
+        changed = range(len(keys)) if stamps != old or None in stamps else ()
+        suspect = {n for n in changed if stamps[n] is None or stamps[n] != old[n]}
+        found: list[FileScan] = []
+        missing: list[tuple[str, str]] = []
+        for number, key in enumerate(keys) if self.payloads or suspect else ():
+            if number in suspect:
+                missing.append(pairs[number])
+                self.pending[pairs[number][0]] = number
+            elif key in self.payloads:
+                scan = self._decode(pairs[number], self.payloads[key])
+                if scan is None:
+                    missing.append(pairs[number])
+                    self.pending[pairs[number][0]] = number
+                else:
+                    found.append(scan)
+                    self.run_payloads[key] = self.payloads[key]
+        self.rescanned = bool(missing)
+        return found, missing
+
+    def _decode(self, pair: tuple[str, str], payload: Any) -> FileScan | None:
         try:
-            info = os.stat(path)
-        except OSError:
-            return False, None
-        size, mtime = info.st_size, info.st_mtime_ns
-        entry = self.entries.get(path)
-        self.fresh[path] = (size, mtime, _MISSING)
-        if type(entry) is not tuple or len(entry) != 3 or entry[0] != size or entry[1] != mtime:
-            return False, None
-        if entry[2] is None:
-            self.fresh[path] = entry
-            return True, None
-        try:
-            context, encoded = entry[2]
-            scan = _decode(encoded, display)
+            context, encoded = payload
+            scan = _decode(encoded, pair[1])
         except (TypeError, ValueError, KeyError, IndexError, AttributeError):
-            return False, None
-        if not _is_file_scan(scan) or context != self.context(path):
-            return False, None
-        self.fresh[path] = entry
-        return True, scan
+            return None
+        if not _is_file_scan(scan) or context != self.context(pair[0]):
+            return None
+        return scan  # type: ignore[no-any-return]
 
     def store(self, path: str, scan: FileScan | None) -> None:
         """Remember the scan of a file that `lookup` missed (not one whose read failed)."""
-        known = self.fresh.get(path)
-        racy = known is not None and known[1] > time.time_ns() - RACY_NS
-        if known is None or racy or (scan is not None and scan.transient):
-            self.fresh.pop(path, None)
+        number = self.pending.pop(path, None)
+        if number is None:
             return
-        payload = None if scan is None else (self.context(path), _encode(scan, scan.path))
-        self.fresh[path] = (known[0], known[1], payload)
+        stamp = self.run_stamps[number]
+        if stamp is None or (scan is not None and scan.transient) or stamp >> 64 > time.time_ns() - RACY_NS:
+            self.run_stamps[number] = None
+        elif scan is not None:
+            self.run_payloads[self.run_keys[number]] = (self.context(path), _encode(scan, scan.path))
 
     def save(self, whole: bool) -> None:
         """Write the cache when it changed; silently nothing when the folder is not writable.
@@ -157,22 +180,56 @@ class ScanCache:
         After a run over the whole project only the files of that run are kept;
         otherwise this run's entries are merged into the others.
         """
-        fresh = {path: entry for path, entry in self.fresh.items() if entry[2] is not _MISSING}
-        if whole:
-            entries = fresh
-        else:
-            entries = {p: e for p, e in self.entries.items() if p not in self.seen}
-            entries.update(fresh)
-        if entries == self.entries:
+        for number in self.pending.values():
+            self.run_stamps[number] = None
+        self.pending.clear()
+        keys, stamps, payloads = self.run_keys, self.run_stamps, self.run_payloads
+        if not self.rescanned and keys == self.keys and stamps == self.stamps \
+                and payloads.keys() == self.payloads.keys():
             return
+        if not whole:
+            keys, stamps, payloads = self._merged()
         try:
-            data = marshal.dumps((FORMAT, self.fingerprint, entries))
+            data = marshal.dumps((FORMAT, self.fingerprint, keys, stamps, payloads))
             _write_atomically(self.file, data)
         except (OSError, ValueError):
             pass
 
+    def _merged(self) -> Stored:
+        """The stored entries with this run's in place, in walk order."""
+        entries = dict(zip(self.keys, self.stamps))
+        entries.update(zip(self.run_keys, self.run_stamps))
+        ran = set(self.run_keys)
+        payloads = {k: v for k, v in self.payloads.items() if k not in ran}
+        payloads.update(self.run_payloads)
+        keys = sorted(entries, key=lambda key: key.replace("/", "\0"))
+        return keys, [entries[key] for key in keys], payloads
 
-_MISSING: Any = ("missing",)  # placeholder of a file not (yet) scanned this run
+
+Stored = tuple[list[str], list[Any], dict[str, Any]]
+_EMPTY: Stored = ([], [], {})
+
+
+def _stamps(paths: list[str]) -> list[int | None]:
+    """mtime (ns) and size of each file in one integer; None where stat fails."""
+    stat = os.stat
+    try:
+        return [(info.st_mtime_ns << 64) + info.st_size for info in map(stat, paths)]
+    except OSError:
+        return [_stamp(path) for path in paths]
+
+
+def _stamp(path: str) -> int | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns << 64) + info.st_size
+
+
+def _positions(keys: list[str], stamps: list[Any], wanted: list[str]) -> list[Any]:
+    known = dict(zip(keys, stamps))
+    return [known.get(key) for key in wanted]
 
 
 def open_cache(folder: Path, root: Path, fingerprint: str,
@@ -180,7 +237,7 @@ def open_cache(folder: Path, root: Path, fingerprint: str,
     """The cache of `root` under `folder`; empty when absent, unreadable, corrupt or foreign."""
     name = f"scan-{_crc(str(root.absolute()))}-{_crc(fingerprint)}{SUFFIX}"
     file = folder / name
-    return ScanCache(file, fingerprint, _load(file, fingerprint), context)
+    return ScanCache(file, fingerprint, root, _load(file, fingerprint), context)
 
 
 def project_cache(config: Config) -> ScanCache:
@@ -188,23 +245,27 @@ def project_cache(config: Config) -> ScanCache:
     from flagdebt.project import module_of
 
     return open_cache(cache_folder(config), config.root, fingerprint(config),
-                      lambda path: module_of(Path(path)))
+                      module_of)
 
 
 def _crc(text: str) -> str:
     return f"{zlib.crc32(text.encode('utf-8', 'surrogateescape')):08x}"
 
 
-def _load(file: Path, fingerprint: str) -> dict[str, Entry]:
+def _load(file: Path, fingerprint: str) -> Stored:
     try:
         with open(file, "rb") as stream:
             data = marshal.loads(stream.read())
     except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if type(data) is not tuple or len(data) != 3 or data[0] != FORMAT or data[1] != fingerprint:
-        return {}
-    entries = data[2]
-    return entries if type(entries) is dict else {}
+        return _EMPTY
+    if type(data) is not tuple or len(data) != 5 or data[0] != FORMAT or data[1] != fingerprint:
+        return _EMPTY
+    keys, stamps, payloads = data[2:]
+    if type(keys) is not list or type(stamps) is not list or type(payloads) is not dict:
+        return _EMPTY
+    if len(keys) != len(stamps) or not all(type(key) is str for key in keys):
+        return _EMPTY
+    return keys, stamps, payloads
 
 
 def _write_atomically(file: Path, data: bytes) -> None:
@@ -269,52 +330,66 @@ def _is_file_scan(value: object) -> bool:
     return type(value).__name__ == "FileScan"
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _encode(value: Any, display: str) -> Any:
-    """A dataclass tree as marshal-able plain values; a `path` equal to `display` is left out."""
-    if value is None or type(value) in (str, int, float, bool):
+    """A dataclass tree as marshal-able plain values; a `path` equal to `display` is left out.
+
+    Lists stay lists; everything else is a tuple starting with a tag: `c` a dataclass
+    (class name and its field values in order), `P`/`L` a dict or list of plain values
+    (copied in one step when read), `m` another dict, `t` a tuple, `s` a frozenset,
+    `d` a date, `p` the file's own path.
+    """
+    if type(value) in _PLAIN:
         return value
     if isinstance(value, list):
+        if all(type(item) in _PLAIN for item in value):
+            return ("L", value)
         return [_encode(item, display) for item in value]
+    if isinstance(value, dict):
+        if all(type(k) in _PLAIN and type(v) in _PLAIN for k, v in value.items()):
+            return ("P", value)
+        return ("m", [(_encode(k, display), _encode(v, display)) for k, v in value.items()])
     if isinstance(value, tuple):
         return ("t", [_encode(item, display) for item in value])
-    if isinstance(value, dict):
-        return ("m", [(_encode(k, display), _encode(v, display)) for k, v in value.items()])
     if isinstance(value, frozenset):
         return ("s", [_encode(item, display) for item in value])
     if isinstance(value, date):
         return ("d", value.isoformat())
     if dataclasses.is_dataclass(value):
-        fields: dict[str, Any] = {}
-        for field in dataclasses.fields(value):
-            item = getattr(value, field.name)
-            own_path = field.name == "path" and item == display
-            fields[field.name] = ("p",) if own_path else _encode(item, display)
-        return ("c", type(value).__name__, fields)
+        fields = [getattr(value, field.name) for field in dataclasses.fields(value)]
+        names = [field.name for field in dataclasses.fields(value)]
+        return ("c", type(value).__name__, [
+            ("p",) if name == "path" and item == display else _encode(item, display)
+            for name, item in zip(names, fields)])
     raise ValueError(f"cannot cache a {type(value).__name__}")
 
 
-def _decode(value: Any, display: str, classes: dict[str, type] | None = None) -> Any:
+def _decode(value: Any, display: str) -> Any:
     """The inverse of `_encode`, with every left-out `path` set to `display`."""
-    if value is None or type(value) in (str, int, float, bool):
+    kind = type(value)
+    if kind is list:
+        return [_decode(item, display) for item in value]
+    if kind is not tuple:
         return value
-    if type(value) is list:
-        return [_decode(item, display, classes) for item in value]
     tag = value[0]
     if tag == "c":
-        known = classes if classes is not None else _CLASSES.get()
-        cls = known[value[1]]
-        fields = {name: _decode(item, display, known) for name, item in value[2].items()}
-        return cls(**fields)
+        return _CLASSES.get()[value[1]](*[_decode(item, display) for item in value[2]])
     if tag == "t":
-        return tuple(_decode(item, display, classes) for item in value[1])
-    if tag == "m":
-        return {_decode(k, display, classes): _decode(v, display, classes) for k, v in value[1]}
-    if tag == "s":
-        return frozenset(_decode(item, display, classes) for item in value[1])
-    if tag == "d":
-        return date.fromisoformat(value[1])
+        return tuple([_decode(item, display) for item in value[1]])
+    if tag == "P":
+        return dict(value[1])
+    if tag == "L":
+        return list(value[1])
     if tag == "p":
         return display
+    if tag == "m":
+        return {_decode(k, display): _decode(v, display) for k, v in value[1]}
+    if tag == "s":
+        return frozenset([_decode(item, display) for item in value[1]])
+    if tag == "d":
+        return date.fromisoformat(value[1])
     raise ValueError(f"unknown cache tag {tag!r}")
 
 
@@ -338,14 +413,7 @@ def scan_cached(pairs: Sequence[tuple[str, str]], cache: ScanCache,
                 scan: Callable[[list[tuple[str, str]]], Iterable[FileScan]],
                 progress: Callable[[int], None] | None = None) -> list[FileScan]:
     """Scans of `pairs` (path, display): unchanged files from `cache`, the rest by `scan`."""
-    found: list[FileScan] = []
-    missing: list[tuple[str, str]] = []
-    for path, display in pairs:
-        hit, cached = cache.lookup(path, display)
-        if not hit:
-            missing.append((path, display))
-        elif cached is not None:
-            found.append(cached)
+    found, missing = cache.lookup(pairs)
     if progress is not None:
         progress(len(pairs) - len(missing))
     by_display = {scanned.path: scanned for scanned in scan(missing)} if missing else {}

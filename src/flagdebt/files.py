@@ -189,6 +189,9 @@ class _Folder:
 
 def _walk(top: str, below: str, excludes: Excludes) -> list[str]:
     """Python files under `top`; git lists the ignored paths while Python walks the tree."""
+    if not _in_git_work_tree(top):  # spares starting git (and importing subprocess)
+        folders = _scan(top, below, excludes, lambda rel: False)
+        return _keep(folders, _gitignore_matcher(folders))
     git = _GitIgnored(top)
     folders = _scan(top, below, excludes, git.ignores)
     ignored = git.result()
@@ -225,14 +228,15 @@ def _sort_entries(
 ) -> list[_Folder] | None:
     """Collect the Python files of `folder`; its subfolders, or None for a virtualenv."""
     subfolders: list[_Folder] = []
-    for entry in entries:
+    files = folder.files
+    for entry in entries:  # the hot loop of a walk: files first, they are most entries
         name = entry.name
-        if entry.is_dir(follow_symlinks=False):
+        if name.endswith(PYTHON_SUFFIXES) and entry.is_file():
+            if not excludes.file(name, parent):
+                files.append(name)
+        elif entry.is_dir(follow_symlinks=False):
             if not excludes.folder(name, parent):
                 subfolders.append(_Folder(_join(folder.rel, name), entry.path))
-        elif name.endswith(PYTHON_SUFFIXES):
-            if entry.is_file() and not excludes.file(name, parent):
-                folder.files.append(name)
         elif name == ".gitignore":
             folder.gitignore = True
         elif name in _NOT_SOURCE_MARKERS and folder.rel:
@@ -257,6 +261,19 @@ def _keep(folders: list[_Folder], ignored: Callable[[str], bool] | None) -> list
 
 def _join(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent and name else parent or name
+
+
+def _in_git_work_tree(folder: str) -> bool:
+    """Could git know `folder`: a `.git` in it or above it, or git's variables set?"""
+    if "GIT_DIR" in os.environ or "GIT_WORK_TREE" in os.environ:
+        return True
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
 
 
 class _GitIgnored:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -14,27 +15,31 @@ MAX_REEXPORTS = 4
 
 
 @lru_cache(maxsize=4096)
-def _is_package_dir(folder: Path) -> bool:
-    return (folder / "__init__.py").is_file()
+def _is_package_dir(folder: str) -> bool:
+    return os.path.isfile(os.path.join(folder, "__init__.py"))
 
 
-def module_of(path: Path) -> tuple[str, bool]:
+def module_of(path: str | os.PathLike[str]) -> tuple[str, bool]:
     """The dotted module name of a file (from its package folders) and whether it is a package."""
-    path = path.absolute()
-    is_package = path.stem == "__init__"
-    names = [] if is_package else [path.stem]
-    folder = path.parent
+    folder, name = os.path.split(os.path.abspath(path))
+    stem = name.rpartition(".")[0] or name
+    is_package = stem == "__init__"
+    names = [] if is_package else [stem]
     while _is_package_dir(folder):
-        names.append(folder.name)
-        folder = folder.parent
+        folder, name = os.path.split(folder)
+        names.append(name)
     return ".".join(reversed(names)), is_package
 
 
-def import_root(path: Path) -> Path:
+def import_root(path: str | os.PathLike[str]) -> Path:
     """The folder a file's top-level package sits in: what `sys.path` must hold to import it."""
-    folder = path.absolute().parent
+    return Path(_import_root(os.path.dirname(os.path.abspath(path))))
+
+
+@lru_cache(maxsize=4096)
+def _import_root(folder: str) -> str:
     while _is_package_dir(folder):
-        folder = folder.parent
+        folder = os.path.dirname(folder)
     return folder
 
 

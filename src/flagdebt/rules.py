@@ -195,8 +195,8 @@ def close_match(word: str, names: Sequence[str], cutoff: float = 0.75) -> str | 
             bounded.append((bound, name))
     bounded.sort(reverse=True)
     best: tuple[float, str] | None = None
-    for bound, name in bounded:
-        if best is not None and bound < best[0]:
+    for bound, name in bounded:  # best first: once a bound cannot beat the best, none can
+        if best is not None and (bound, name) < best:
             break
         matcher.set_seq1(name)
         score = matcher.ratio()

@@ -70,7 +70,7 @@ def scan_file(path: str | Path, display: str, patterns: Sequence[CallPattern],
         return FileScan(display, error=syntax_error(display, 1, 1, f"cannot decode: {error}"))
     if not has_call:
         return FileScan(display, suppressions=parse_suppressions(source, display))
-    module, is_package = module_of(Path(path))
+    module, is_package = module_of(path)
     return scan_source(source, display, patterns, module, is_package)
 
 
@@ -124,9 +124,9 @@ def scan_paths(files: Sequence[str | Path], displays: Sequence[str],
         scans = scan_cached(pairs, cache, lambda missing: _scan_all(missing, patterns, jobs, progress),
                             progress)
     real = dict(zip(displays, paths))
-    for scan in scans:
-        if scan.sites:
-            index.add_root(import_root(Path(real[scan.path])))
+    folders = {os.path.dirname(real[scan.path]) for scan in scans if scan.sites}
+    for folder in sorted(folders):
+        index.add_root(import_root(os.path.join(folder, "__init__.py")))
     result = ScanResult(files_scanned=len(files))
     for scan in sorted(scans, key=lambda s: s.path):
         if scan.error is not None:
