@@ -35,7 +35,7 @@ from flagdebt.splice import (
     splice,
     touching,
 )
-from flagdebt.testpins import TestFacts, owner_of, pin_lines, plan_tests
+from flagdebt.testpins import TestFacts, owner_of, pin_lines, plan_tests, set_up_classes
 from flagdebt.tidy import function_body_lines, locals_of, plan_tidy
 from flagdebt.transform import Plan, Remover, Skip
 
@@ -148,7 +148,8 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     targets = target_lines(source, context.calls, context.wrappers)
     selected = touching(every, targets)
     if methods:
-        selected = [inner for chunk in selected for inner in inner_chunks(chunk, lines, targets)]
+        whole = [*targets, *set_up_classes(tree, targets)]  # see testpins._set_up_dead
+        selected = [inner for chunk in selected for inner in inner_chunks(chunk, lines, whole)]
     result = Rewrite(source)
     reads = _wanted_reads(source, tree, context, targets, result)
     wanted = {line for line, _, _ in reads} | pin_lines(source, targets)

@@ -26,6 +26,8 @@ ASSERT_TRUE = frozenset({"assertTrue", "assert_", "failUnless"})
 ASSERT_FALSE = frozenset({"assertFalse", "failIf"})
 ASSERT_EQUAL = frozenset({"assertEqual", "assertEquals", "assertIs"})
 PATCH_WORD = re.compile(r"\bpatch\b")
+SET_UPS = frozenset({"setUp", "setUpTestData", "setUpClass", "setup_method", "setup_class",
+                     "asyncSetUp"})
 
 
 @dataclass
@@ -73,6 +75,19 @@ def pin_lines(source: str, targets: Sequence[int]) -> set[int]:
     lines = source.split("\n")
     return {number for number in targets
             if number <= len(lines) and PATCH_WORD.search(lines[number - 1])}
+
+
+def set_up_classes(tree: ast.Module, targets: Sequence[int]) -> list[int]:
+    """The lines of classes whose set-up method holds a target: such a class is planned whole."""
+    wanted = set(targets)
+    found: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+                isinstance(method, ast.FunctionDef) and method.name in SET_UPS
+                and any(line in wanted for line in range(method.lineno, (method.end_lineno or 0) + 1))
+                for method in node.body):
+            found.append(node.lineno)
+    return found
 
 
 def owner_of(tree: ast.Module, line: int) -> str:
@@ -155,6 +170,7 @@ class _Planner:
                         skip = sum(_injects(d) for d in method.decorators)
                         actions.params.setdefault(id(method), set()).add(
                             _param_at(method, skip + index, True, patch))
+            actions.dead = actions.dead or self._set_up_dead(node, methods)
 
         actions = self._decide(node, name, decide)
         if actions is None:
@@ -162,6 +178,25 @@ class _Planner:
         self._apply(actions)
         for method in methods:
             self.function(method, [*classes, node.name.value], node)
+
+    def _set_up_dead(self, node: cst.ClassDef, methods: Sequence[cst.FunctionDef]) -> bool:
+        """A set-up creates a removed flag with its dead value, in a class named for that flag:
+        every test of the class exercised the dead branch."""
+        words = _words(node)
+        for method in methods:
+            if method.name.value not in SET_UPS:
+                continue
+            for statement in _walk(method.body):
+                calls = [small.value for small in getattr(statement, "body", ())
+                         if isinstance(small, (cst.Expr, cst.Assign))
+                         and isinstance(small.value, cst.Call)]
+                for call in calls:
+                    assert isinstance(call, cst.Call)
+                    key = self.facts.fixtures.get(id(call))
+                    if key is not None and fixture_value(call) is (not self.facts.values[key]) \
+                            and f"_{_ident(key)}_" in words:
+                        return True
+        return False
 
     def function(self, node: cst.FunctionDef, classes: list[str],
                  owner: cst.ClassDef | None) -> None:
