@@ -146,7 +146,8 @@ def _close_gap(out: list[str], lines: Sequence[str], position: int, code_before:
     if position + post >= len(lines):
         return len(lines)  # nothing follows: no blank lines at the end either
     newline = "\r\n" if lines[position + post].endswith("\r\n") else "\n"
-    keep = max(pre, post) if any(not _is_blank(line) for line in out) else pre
+    opener = bool(out) and out[-1].rstrip().endswith(":")  # the first statement of a block went
+    keep = max(pre, post) if any(not _is_blank(line) for line in out) and not opener else pre
     out.extend([newline] * keep)
     return position + post
 
