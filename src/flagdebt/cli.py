@@ -505,8 +505,8 @@ def _report_blockers(removal: Removal, partial: bool, say: Callable[[str], objec
     for display, reason in removal.failures:
         if display not in shown:
             say(f"{display}: not rewritten: {reason}")
-    for test in removal.tests:
-        say(f"{test}: test deleted: it pinned the flag to its dead value")
+    for test, why in removal.tests:
+        say(f"{test}: test deleted: {why}")
     for display, skip in removal.undecided:
         say(f"{display}:{skip.line}:{skip.col}: test left as it is: {skip.reason}")
     blocked = sorted(removal.blocked)

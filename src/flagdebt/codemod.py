@@ -59,7 +59,7 @@ class Rewrite:
     constants: set[str] = field(default_factory=set)  # module constants that held a removed key
     wrappers: dict[str, bool] = field(default_factory=dict)  # functions left as `return True`
     inlined: set[str] = field(default_factory=set)  # wrappers whose calls were replaced here
-    tests: list[str] = field(default_factory=list)  # tests deleted (`Class::test_name`)
+    tests: list[tuple[str, str]] = field(default_factory=list)  # deleted (`Class::test`), why
     undecided: list[Skip] = field(default_factory=list)  # tests left as they are, and why
     found: Counter[str] = field(default_factory=Counter)  # reads (and overrides) found, by key
 
@@ -360,7 +360,7 @@ def _plan_tests(tree: cst.Module, plan: Plan, context: _Context, symbols: FileSy
     facts = TestFacts(reads, context.wanted.values, key_of, context.wrappers, keys, fixtures,
                       context.spent)
     verdicts = plan_tests(tree, plan, facts)
-    result.tests.extend(context.owner + name for name in verdicts.deleted)
+    result.tests.extend((context.owner + name, why) for name, why in verdicts.deleted)
     result.undecided.extend(Skip(*locate(node), key, f"{context.owner}{reason}")
                             for node, key, reason in verdicts.undecided)
 

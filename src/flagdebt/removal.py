@@ -69,7 +69,7 @@ class Removal:
     failures: list[tuple[str, str]] = field(default_factory=list)
     wrappers: dict[str, bool] = field(default_factory=dict)
     inlined: set[str] = field(default_factory=set)
-    tests: list[str] = field(default_factory=list)  # tests deleted: `path::Class::test_name`
+    tests: list[tuple[str, str]] = field(default_factory=list)  # `path::Class::test`, why
     undecided: list[tuple[str, Skip]] = field(default_factory=list)  # tests left as they are
     blockers: list[Blocker] = field(default_factory=list)
     found: Counter[str] = field(default_factory=Counter)  # reads found, by key
@@ -349,7 +349,7 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
     removal.found.update(result.found)
     removal.wrappers.update(result.wrappers)
     removal.inlined.update(result.inlined)
-    removal.tests.extend(f"{display}::{name}" for name in result.tests)
+    removal.tests.extend((f"{display}::{name}", why) for name, why in result.tests)
     removal.undecided.extend((display, skip) for skip in result.undecided)
     if change is not None:
         change.after = result.code

@@ -26,6 +26,8 @@ ASSERT_TRUE = frozenset({"assertTrue", "assert_", "failUnless"})
 ASSERT_FALSE = frozenset({"assertFalse", "failIf"})
 ASSERT_EQUAL = frozenset({"assertEqual", "assertEquals", "assertIs"})
 PATCH_WORD = re.compile(r"\bpatch\b")
+DEAD = "it pinned the removed flag to its dead value"
+EMPTIED = "it only checked the removed flag"
 SET_UPS = frozenset({"setUp", "setUpTestData", "setUpClass", "setup_method", "setup_class",
                      "asyncSetUp"})
 
@@ -47,7 +49,7 @@ class TestFacts:
 class Verdicts:
     """The tests deleted (by qualified name) and the ones left as they are, with why."""
 
-    deleted: list[str] = field(default_factory=list)
+    deleted: list[tuple[str, str]] = field(default_factory=list)  # name, why
     undecided: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)  # node, key, why
 
 
@@ -138,14 +140,18 @@ class _Planner:
         except _Unsure as unsure:
             self.verdicts.undecided.append((node, unsure.key, f"{name}: {unsure.reason}"))
             return None
-        if actions.dead or self._overridden_dead(node) or _emptied(node, actions):
+        if self._overridden_dead(node):  # the transform deletes it
+            self.verdicts.deleted.append((name, DEAD))
+            return None
+        emptied = _emptied(node, actions)
+        if actions.dead or emptied:
             if not _is_test(node):
                 self.verdicts.undecided.append(
                     (node, "", f"{name}: a helper pinned to a removed flag's dead value: "
                                "decide by hand"))
                 return None
             self.plan.doomed[id(node)] = name
-            self.verdicts.deleted.append(name)
+            self.verdicts.deleted.append((name, DEAD if actions.dead else EMPTIED))
             return None
         return actions
 

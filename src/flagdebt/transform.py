@@ -392,7 +392,7 @@ class Remover(cst.CSTTransformer):
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef
                        ) -> cst.ClassDef | cst.RemovalSentinel:
         if self._doomed(original_node):
-            self.removed += 1
+            self.removed += id(original_node) not in self.plan.doomed  # tests are not call sites
             return cst.RemoveFromParent()
         return updated_node
 
@@ -412,7 +412,7 @@ class Remover(cst.CSTTransformer):
     def leave_FunctionDef(self, original_node: cst.FunctionDef,
                           updated_node: cst.FunctionDef) -> cst.FunctionDef | cst.RemovalSentinel:
         if self._doomed(original_node):
-            self.removed += 1
+            self.removed += id(original_node) not in self.plan.doomed  # tests are not call sites
             return cst.RemoveFromParent()
         mocks = self.plan.params.get(id(original_node))
         if mocks:
