@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, check_golden
 from unleash_server import Server, Unavailable, running_unleash
 
-from conftest import FIXTURES, ROOT, check_golden
 from flagdebt.registry import load_registry
 from flagdebt.sources.reading import parse_timestamp
 

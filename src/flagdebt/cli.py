@@ -21,6 +21,7 @@ from flagdebt.model import CallSite, Finding, FlagdebtError, Registry
 from flagdebt.paths import display_path, display_paths
 from flagdebt.registry import did_you_mean, load_registry
 from flagdebt.report import FORMATS, renderer
+from flagdebt.sources import SOURCES
 
 if TYPE_CHECKING:
     from flagdebt.removal import Removal
@@ -241,14 +242,27 @@ def explain(code: str | None) -> None:
 
 
 @cli.command()
-@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.argument("args", nargs=-1, metavar="[FILE] [PATH]")
 @CALL
-def init(path: Path, calls: tuple[str, ...]) -> None:
+@click.option("--from", "source", type=click.Choice(list(SOURCES)),
+              help="Fill entries from this source; file sources take FILE before PATH.")
+@TODAY
+def init(args: tuple[str, ...], calls: tuple[str, ...], source: str | None,
+         today: date | None) -> None:
     """Write a starter flags.toml and [tool.flagdebt] for the project in PATH (default: .)."""
     from flagdebt.init import init_project
+    from flagdebt.sources import SourceInput
 
+    takes_file = source is not None and SOURCES[source].reads != "tree"
+    if takes_file and not args:
+        raise click.UsageError(f"--from {source} needs the exported FILE")
+    location, rest = (args[0], args[1:]) if takes_file else (None, args)
+    if len(rest) > 1:
+        raise click.UsageError(f"got unexpected extra argument ({rest[1]})")
+    given = None if source is None else SourceInput(source, today or date.today(), location,
+                                                    environ=dict(os.environ))
     extra = tuple(parse_call_pattern(text) for text in calls)
-    for line in init_project(path, extra):
+    for line in init_project(Path(rest[0] if rest else "."), extra, source=given):
         click.echo(line)
 
 
@@ -539,8 +553,6 @@ def registry_group() -> None:
 
 
 def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    from flagdebt.sources import SOURCES
-
     options = (
         click.argument("location", required=False, metavar="[FILE_OR_URL]"),
         click.option("--from", "source", required=True, type=click.Choice(list(SOURCES)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from flagdebt.files import discover
 from flagdebt.model import FLAG_TYPES, CallPattern, CallSite, Finding, FlagdebtError
 from flagdebt.paths import display_path
 from flagdebt.registry import read_toml
+from flagdebt.sources import SourceFlag, SourceInput
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -86,14 +87,25 @@ def _reads(sites: Sequence[CallSite]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def render_entry(key: str, sites: Sequence[CallSite]) -> str:
-    """One `[flags.KEY]` table with the placeholders a reviewer must fix."""
-    return (
-        f"\n[flags.{toml_key(key)}]\n"
-        f'type = "release"  # TODO: review ({TYPES})\n'
-        "# TODO: owner, created\n"
-        f"# read at {_comment(_reads(sites))}\n"
-    )
+def render_entry(key: str, sites: Sequence[CallSite], known: SourceFlag | None = None) -> str:
+    """One `[flags.KEY]` table: what a source knows, placeholders for what a reviewer must fix."""
+    values = known.values() if known is not None else {}
+    kind = values.pop("type", None)
+    lines = [f"\n[flags.{toml_key(key)}]",
+             f'type = "{kind}"' if kind else f'type = "release"  # TODO: review ({TYPES})']
+    lines += [f"{name} = {_toml_value(value)}" for name, value in values.items()]
+    todo = [name for name in ("owner", "created") if name not in values]
+    if todo:
+        lines.append(f"# TODO: {', '.join(todo)}")
+    where = f"read at {_reads(sites)}" if sites else "not read in the code"
+    lines.append(f"# {_comment(where)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    import tomlkit
+
+    return tomlkit.item(value).as_string()
 
 
 def render_unresolved(unresolved: dict[str, list[CallSite]]) -> str:
@@ -123,10 +135,15 @@ def render_dynamic(dynamic: Sequence[CallSite]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_registry(found: Found) -> str:
-    """The starter flags.toml: keys sorted, then unresolved names and dynamic reads as comments."""
-    entries = "".join(render_entry(key, found.keys[key]) for key in sorted(found.keys))
-    example = "" if found.keys else EXAMPLE
+def render_registry(found: Found, known: Mapping[str, SourceFlag] | None = None) -> str:
+    """The starter flags.toml: keys sorted, then unresolved names and dynamic reads as comments.
+
+    `known` holds what a source (`init --from`) knows about keys, read in the code or not.
+    """
+    known = known or {}
+    keys = sorted(set(found.keys) | set(known))
+    entries = "".join(render_entry(key, found.keys.get(key, []), known.get(key)) for key in keys)
+    example = "" if keys else EXAMPLE
     return (
         REGISTRY_HEADER
         + entries
@@ -248,7 +265,8 @@ def _exists(shown: str) -> str:
 
 
 def init_project(
-    root: Path, extra_calls: Sequence[CallPattern] = (), cwd: Path | None = None
+    root: Path, extra_calls: Sequence[CallPattern] = (), cwd: Path | None = None,
+    source: SourceInput | None = None,
 ) -> list[str]:
     """Write flags.toml and [tool.flagdebt] for the project in `root`; return what to print."""
     here = (cwd or Path.cwd()).resolve()
@@ -257,16 +275,40 @@ def init_project(
     if registry.exists():
         raise FlagdebtError(_exists(display_path(registry, here)))
     found, errors = scan_project(decided.config, decided.calls)
-    write_new(registry, render_registry(found), display_path(registry, here))
+    known = _from_source(source, decided)
+    write_new(registry, render_registry(found, known), display_path(registry, here))
     if decided.addition is not None:
         append_text(
             decided.pyproject, decided.addition, display_path(decided.pyproject, here)
         )
     return (
         _registry_report(found, display_path(registry, here))
+        + _source_report(source, known, found)
         + [f"{e.path}:{e.line}: {e.message}" for e in errors]
         + _config_report(decided, display_path(decided.pyproject, here))
     )
+
+
+def _from_source(source: SourceInput | None, decided: Plan) -> dict[str, SourceFlag]:
+    """What `init --from SOURCE` knows, by key (the git source looks at this project)."""
+    if source is None:
+        return {}
+    from dataclasses import replace
+
+    from flagdebt.sources import SOURCES
+
+    config = replace(decided.config, calls=decided.calls)
+    given = replace(source, root=decided.config.root, config=config)
+    return {record.key: record for record in SOURCES[source.source].read(given)}
+
+
+def _source_report(source: SourceInput | None, known: Mapping[str, SourceFlag],
+                   found: Found) -> list[str]:
+    if source is None:
+        return []
+    unread = sum(1 for key in known if key not in found.keys)
+    return [f"Filled {len(known)} flag{'' if len(known) == 1 else 's'} from {source.source}"
+            + (f" ({unread} not read in the code)." if unread else ".")]
 
 
 def _registry_report(found: Found, shown: str) -> list[str]:
