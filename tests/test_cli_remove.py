@@ -165,6 +165,32 @@ def test_constant_still_read_elsewhere_is_kept(run, project: Path) -> None:
     assert (project / "app" / "names.py").read_text() == 'NEW_CHECKOUT = "new-checkout"\n'
 
 
+def test_class_attribute_and_its_choices_go_when_unread(run, project: Path) -> None:
+    write_tree(project, {
+        "app/features.py": ('class Feature:\n    NEW_CHECKOUT = "new-checkout"\n    SAVED = "saved"\n\n'
+                            '    CHOICES = [\n        (NEW_CHECKOUT, "New checkout"),\n'
+                            '        (SAVED, "Saved carts"),\n    ]\n'),
+        "app/views.py": ("from app.features import Feature\nfrom app.flags import flag_enabled\n\n\n"
+                         "def f():\n    return 1 if flag_enabled(Feature.NEW_CHECKOUT) else 2\n"),
+    })
+    assert run(project, "remove", "new-checkout").exit_code == 0
+    assert (project / "app" / "features.py").read_text() == (
+        'class Feature:\n    SAVED = "saved"\n\n    CHOICES = [\n        (SAVED, "Saved carts"),\n    ]\n')
+    assert (project / "app" / "views.py").read_text() == "def f():\n    return 1\n"
+
+
+def test_class_attribute_read_elsewhere_is_kept(run, project: Path) -> None:
+    features = 'class Feature:\n    NEW_CHECKOUT = "new-checkout"\n'
+    write_tree(project, {
+        "app/features.py": features,
+        "app/views.py": ("from app.features import Feature\nfrom app.flags import flag_enabled\n\n\n"
+                         "def f():\n    return 1 if flag_enabled(Feature.NEW_CHECKOUT) else 2\n"),
+        "app/audit.py": "from app.features import Feature\n\nLOGGED = {Feature.NEW_CHECKOUT}\n",
+    })
+    assert run(project, "remove", "new-checkout").exit_code == 0
+    assert (project / "app" / "features.py").read_text() == features
+
+
 def test_key_given_as_code_spelling_through_aliases(run, project: Path) -> None:
     registry = project / "flags.toml"
     registry.write_text(REGISTRY.replace('rolled_out = 2026-09-01\n',

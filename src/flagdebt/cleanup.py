@@ -26,7 +26,7 @@ def _bound_name(alias: cst.ImportAlias) -> str:
     return cst.helpers.get_full_name_for_node_or_raise(alias.name)
 
 
-class _BlockKeeper(cst.CSTTransformer):
+class BlockKeeper(cst.CSTTransformer):
     """Keeps paragraphs: a removed statement's blank lines pass to the next statement."""
 
     def __init__(self) -> None:
@@ -53,7 +53,7 @@ class _BlockKeeper(cst.CSTTransformer):
         return self.forget(original_node) if isinstance(closed, cst.RemovalSentinel) else closed
 
 
-class ImportPruner(_BlockKeeper):
+class ImportPruner(BlockKeeper):
     """Removes the import names given as unused, keeping the layout of what stays."""
 
     def __init__(self, unused: set[str]) -> None:

@@ -18,13 +18,13 @@ from flagdebt.astscan import body_imports, scan_tree, target_lines
 from flagdebt.cleanup import ImportPruner
 from flagdebt.config import DEFAULT_CALLS, DEFAULT_FIXTURES, DEFAULT_OVERRIDES
 from flagdebt.cstscan import QuickCallFinder, dotted
+from flagdebt.definitions import drop_definitions
 from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, Resolved, match_callee, resolve
 from flagdebt.inline import inline_plan
 from flagdebt.model import CallPattern
 from flagdebt.project import module_symbols
 from flagdebt.splice import (
     Chunk,
-    assigned_name,
     chunks,
     dedent,
     import_names,
@@ -169,10 +169,13 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     if modules and _prune_imports(after, lines, every, modules, texts, context.keep_imports):
         code, after = _spliced(lines, texts)
     result.constants = {name for name, value in context.symbols.constants.items()
-                        if "." not in name and value in context.wanted.values}
-    droppable = (result.constants - (keep_constants or frozenset())) | drop_functions
-    if droppable and _drop_constants(after, every, texts, droppable):
+                        if name.count(".") <= 1 and value in context.wanted.values}
+    if drop_functions and _drop_functions(after, every, texts, drop_functions):
         code, after = _spliced(lines, texts)
+    unread = {name.rsplit(".", 1)[-1] for name in result.constants - (keep_constants or frozenset())}
+    if unread:
+        code = drop_definitions(code, unread)
+        _parse(code, "the rewrite would not parse")
     result.code = code
     result.skipped.sort()
     return result
@@ -427,21 +430,17 @@ def _without_imports(code: str, tree: ast.Module) -> str:
                      if number not in skipped)
 
 
-def _drop_constants(after: ast.Module, every: Sequence[Chunk], texts: dict[Chunk, str],
-                    names: set[str]) -> bool:
-    """Remove module-level `NAME = "key"` statements that nothing reads any more."""
+def _drop_functions(after: ast.Module, every: Sequence[Chunk], texts: dict[Chunk, str],
+                    names: frozenset[str]) -> bool:
+    """Remove module-level functions in `names` that nothing reads any more."""
     counts = name_counts(after)
     dropped = False
     for chunk in every:
         if chunk in texts or len(chunk.nodes) != 1:
             continue
         node = chunk.nodes[0]
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            unread = node.name in names and counts[node.name] == 0
-        else:
-            name = assigned_name(node)
-            unread = name in names and counts[name] <= 1
-        if unread:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names \
+                and counts[node.name] == 0:
             texts[chunk] = ""
             dropped = True
     return dropped

@@ -230,7 +230,7 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     more = words | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
     if more != words:
         found = _read_matching(pairs, more)
-    module_level = frozenset(n for names in definers.values() for n in names if "." not in n)
+    module_level = frozenset(n for names in definers.values() for n in names)
     job = _Job(values, aliases, calls, index, module_level, overrides=overrides,
                fixtures=fixtures, test_values=test_values)
     removal = Removal()
@@ -442,8 +442,9 @@ def _drop_unused(removal: Removal, pairs: Pairs, definers: Mapping[Path, set[str
     texts = {os.fspath(change.source.path): change.after for change in removal.changes}
     displays = dict(pairs)
     for path, every in definers.items():
-        names = {name for name in every if "." not in name}
-        used = frozenset(n for n in names if _read_elsewhere(n, os.fspath(path), pairs, texts))
+        names = set(every)
+        used = frozenset(n for n in names
+                         if _read_elsewhere(n.rsplit(".", 1)[-1], os.fspath(path), pairs, texts))
         if used != names:
             display = displays.get(os.fspath(path), str(path))
             _rewrite_file(removal, path, display, replace(job, keep=used))
