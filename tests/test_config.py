@@ -227,9 +227,21 @@ def test_config_in_a_parent_is_shown_by_its_path(tmp_path: Path) -> None:
         ),
         pytest.param(
             'calls = ["ok", "bad pattern"]',
-            "'calls[1]': invalid call pattern 'bad pattern': expected NAME[:ARG], "
-            "e.g. 'flag_enabled', 'waffle.flag_is_active:1'",
+            "'calls[1]': invalid call pattern 'bad pattern': expected NAME[:ARG[:ON,OFF]], "
+            "e.g. 'flag_enabled', 'waffle.flag_is_active:1', 'get_feature_value:0:1,2'",
             id="calls-bad-string",
+        ),
+        pytest.param(
+            'calls = ["variant:0:1"]',
+            "'calls[0]': invalid call pattern 'variant:0:1': expected NAME[:ARG[:ON,OFF]], "
+            "e.g. 'flag_enabled', 'waffle.flag_is_active:1', 'get_feature_value:0:1,2'",
+            id="calls-one-outcome",
+        ),
+        pytest.param(
+            'calls = [{ name = "variant", outcomes = [1, 1] }]',
+            "'calls[0]': 'outcomes' must list two different arguments (positions or keyword names) "
+            "holding the values for on and off, got an array",
+            id="calls-same-outcomes",
         ),
         pytest.param(
             "calls = [3]",
@@ -360,7 +372,7 @@ def test_parse_call_pattern_rejects(text: str) -> None:
     with pytest.raises(FlagdebtError) as error:
         parse_call_pattern(text)
     assert str(error.value).startswith(
-        f"invalid call pattern {text!r}: expected NAME[:ARG]"
+        f"invalid call pattern {text!r}: expected NAME[:ARG[:ON,OFF]]"
     )
 
 

@@ -269,6 +269,10 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
         if match_callee(callee, context.fixtures, finder.symbols.imports):
             fixtures[id(match.call)] = key
             continue
+        pattern = match_callee(callee, context.calls, finder.symbols.imports)
+        if pattern is not None and pattern.outcomes is not None:
+            _plan_outcome(match.call, pattern.outcomes[0 if value else 1], key, plan, result, locate)
+            continue
         if not match.site.decorator:
             plan.calls[id(match.call)] = value
             continue
@@ -282,7 +286,8 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
         plan.calls.update((id(call), context.wrappers[name]) for call, name in calls)
         result.inlined.update(name for _, name in calls)
     _plan_tests(tree, plan, context, finder.symbols, keys, fixtures, result, locate)
-    if not (plan.calls or plan.decorators or plan.overrides or plan.dropped or plan.doomed):
+    if not (plan.calls or plan.outcomes or plan.decorators or plan.overrides or plan.dropped
+            or plan.doomed):
         return None
     inline_plan(wrapper, finder.assignments, plan.calls, plan.names, plan.dropped)
     remover = Remover(plan, tree, locate)
@@ -328,6 +333,22 @@ def _class_imports(module: ast.Module, chunk: Chunk, context: _Context) -> dict[
             return found
         found.update(body_imports(outer.body, context.module, context.is_package))
         body = outer.body
+
+
+def _plan_outcome(call: cst.Call, argument: int | str, key: str, plan: Plan, result: Rewrite,
+                  locate: Callable[[cst.CSTNode], tuple[int, int]]) -> None:
+    """A call that returns a value: it becomes the argument holding the live outcome."""
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    given = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+    if isinstance(argument, int):
+        value = positional[argument] if argument < len(positional) else None
+    else:
+        value = given.get(argument)
+    if value is None or any(arg.star for arg in call.args):
+        result.skipped.append(Skip(*locate(call), key, f"the argument holding the live value "
+                                                       f"({argument}) is not given: decide by hand"))
+    else:
+        plan.outcomes[id(call)] = value
 
 
 def _plan_override(call: cst.Call, value: bool, key: str, plan: Plan, result: Rewrite,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,9 +40,10 @@ DEFAULT_EXCLUDE = (
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "build",
     "dist", "node_modules", "site-packages", "*.egg-info", "__pypackages__",
 )  # fmt: skip
-CALL_PATTERN_HELP = "expected NAME[:ARG], e.g. 'flag_enabled', 'waffle.flag_is_active:1'"
+CALL_PATTERN_HELP = ("expected NAME[:ARG[:ON,OFF]], e.g. 'flag_enabled', 'waffle.flag_is_active:1', "
+                     "'get_feature_value:0:1,2'")
 _CODE_PREFIX = re.compile(r"FD\d{0,3}")
-_CALL_KEYS = ("name", "arg", "keywords")
+_CALL_KEYS = ("name", "arg", "keywords", "outcomes")
 
 
 @dataclass(frozen=True)
@@ -305,13 +306,26 @@ def _dotted_name(text: str) -> tuple[str, ...] | None:
 
 
 def parse_call_pattern(text: str) -> CallPattern:
-    """`NAME[:ARG]` -> CallPattern; ARG is a 0-based position or the keyword carrying the key."""
-    name_text, colon, arg_text = text.strip().partition(":")
+    """`NAME[:ARG[:ON,OFF]]` -> CallPattern; ARG is a 0-based position or the keyword carrying
+    the key; ON and OFF, the arguments holding what the call returns when the flag is on / off."""
+    name_text, colon, rest = text.strip().partition(":")
+    arg_text, outcome_colon, outcome_text = rest.partition(":")
     name = _dotted_name(name_text)
     arg = _call_arg(arg_text) if colon else 0
-    if name is None or arg is None:
+    outcomes = _outcomes(outcome_text.split(",")) if outcome_colon else None
+    if name is None or arg is None or (outcome_colon and outcomes is None):
         raise FlagdebtError(f"invalid call pattern {text!r}: {CALL_PATTERN_HELP}")
-    return CallPattern(name, arg)
+    return CallPattern(name, arg, outcomes=outcomes)
+
+
+def _outcomes(items: Sequence[object]) -> tuple[int | str, int | str] | None:
+    """Two distinct arguments (positions or keyword names), or None."""
+    found = [_call_arg(item.strip()) if isinstance(item, str) else
+             item if isinstance(item, int) and not isinstance(item, bool) and item >= 0 else None
+             for item in items]
+    if len(found) != 2 or found[0] is None or found[1] is None or found[0] == found[1]:
+        return None
+    return found[0], found[1]
 
 
 def _call_arg(text: str) -> int | str | None:
@@ -328,9 +342,14 @@ def parse_call_table(table: Mapping[str, object]) -> CallPattern:
     name = _table_name(table.get("name"), problems)
     arg = _table_arg(table.get("arg", 0), problems)
     keywords = _table_keywords(table.get("keywords", DEFAULT_KEYWORDS), problems)
+    given = table.get("outcomes")
+    outcomes = _outcomes(given) if isinstance(given, list) else None
+    if given is not None and outcomes is None:
+        problems.append("'outcomes' must list two different arguments (positions or keyword names) "
+                        f"holding the values for on and off, got {_shown(given)}")
     if problems:
         raise FlagdebtError("; ".join(problems))
-    return CallPattern(name, arg, keywords)
+    return CallPattern(name, arg, keywords, outcomes)
 
 
 def _table_name(value: object, problems: list[str]) -> tuple[str, ...]:

@@ -86,6 +86,13 @@ def hoist(operand: cst.BaseExpression, outer: cst.BaseExpression) -> cst.BaseExp
     return operand.with_changes(lpar=outer.lpar, rpar=outer.rpar)
 
 
+def parenthesized(node: cst.BaseExpression) -> cst.BaseExpression:
+    """`node` ready to stand anywhere an argument did: in parentheses unless it is an atom."""
+    if node.lpar or isinstance(node, ATOMS):
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
 def strip_parens(node: cst.BaseExpression, module: cst.Module,
                  disjunction_only: bool = False) -> cst.BaseExpression:
     """Drop parentheses around a whole expression when they hold it on one line.

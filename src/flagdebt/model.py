@@ -22,10 +22,14 @@ class CallPattern:
     name: tuple[str, ...]
     arg: int | str = 0
     keywords: tuple[str, ...] = ("name", "key", "flag", "flag_key")
+    # For a call that returns a value rather than a bool: the arguments (positions or keyword
+    # names) holding what it returns when the flag is on and when it is off.
+    outcomes: tuple[int | str, int | str] | None = None
 
     @property
     def spelled(self) -> str:
-        return ".".join(self.name) + ("" if self.arg == 0 else f":{self.arg}")
+        text = ".".join(self.name) + ("" if self.arg == 0 and not self.outcomes else f":{self.arg}")
+        return text if self.outcomes is None else text + ":" + ",".join(map(str, self.outcomes))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from flagdebt.fold import (
     fold_ifexp,
     fold_not,
     negate,
+    parenthesized,
     strip_parens,
 )
 from flagdebt.mocks import drop_params
@@ -51,6 +52,7 @@ class Plan:
     dropped: set[int] = field(default_factory=set)
     overrides: dict[int, bool] = field(default_factory=dict)  # override call -> keep its code
     literals: dict[int, cst.BaseExpression] = field(default_factory=dict)  # read -> inlined literal
+    outcomes: dict[int, cst.BaseExpression] = field(default_factory=dict)  # call -> its live value
     doomed: dict[int, str] = field(default_factory=dict)  # tests of a dead value (testpins)
     params: dict[int, frozenset[str]] = field(default_factory=dict)  # mocks a test loses
 
@@ -158,7 +160,8 @@ class Remover(cst.CSTTransformer):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self._path.append(id(node))
-        if id(node) in self.plan.calls or id(node) in self.plan.names or id(node) in self.plan.literals:
+        if any(id(node) in planned for planned in (self.plan.calls, self.plan.names,
+                                                    self.plan.literals, self.plan.outcomes)):
             self.touched.update(self._path)
         return super().on_visit(node)
 
@@ -216,6 +219,10 @@ class Remover(cst.CSTTransformer):
         if value is not None:
             self.removed += 1
             return self.consts.make(value)
+        outcome = self.plan.outcomes.get(id(original_node))
+        if outcome is not None:
+            self.removed += 1
+            return self.consts.literal(parenthesized(outcome.deep_clone()))
         folded = fold_all_any(updated_node, self.consts, id(original_node) in self.truthy)
         return folded if folded is not None else fold_bool_call(updated_node, self.consts) or updated_node
 
@@ -328,6 +335,22 @@ class Remover(cst.CSTTransformer):
             return updated_node
         return updated_node.with_changes(value=strip_parens(value, self.module),
                                          whitespace_after_return=cst.SimpleWhitespace(" "))
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        if not self.changed(original_node.value):
+            return updated_node
+        return updated_node.with_changes(value=strip_parens(updated_node.value, self.module))
+
+    def leave_Element(self, original_node: cst.Element, updated_node: cst.Element) -> cst.Element:
+        if not self.changed(original_node.value):
+            return updated_node
+        return updated_node.with_changes(value=strip_parens(updated_node.value, self.module))
+
+    def leave_DictElement(self, original_node: cst.DictElement,
+                          updated_node: cst.DictElement) -> cst.DictElement:
+        if not self.changed(original_node.value):
+            return updated_node
+        return updated_node.with_changes(value=strip_parens(updated_node.value, self.module))
 
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
                                   updated_node: cst.SimpleStatementLine
