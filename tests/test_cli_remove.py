@@ -191,6 +191,58 @@ def test_class_attribute_read_elsewhere_is_kept(run, project: Path) -> None:
     assert (project / "app" / "features.py").read_text() == features
 
 
+HELPERS = """\
+from app.flags import flag_enabled
+
+
+def extra_columns():
+    if flag_enabled("new-checkout"):
+        return []
+    return ["legacy_total"]
+
+
+class Report:
+    def badge(self):
+        if flag_enabled("new-checkout"):
+            return None
+        return "legacy"
+
+    def render(self):
+        if self.badge():
+            return "with badge"
+        return "plain"
+"""
+
+
+def test_helpers_left_returning_a_literal_are_inlined_and_deleted(run, project: Path) -> None:
+    write_tree(project, {
+        "app/helpers.py": HELPERS,
+        "app/views.py": ("from app.helpers import extra_columns\n\n\n"
+                         "def columns():\n    return [\"id\", *extra_columns()]\n"),
+    })
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    assert (project / "app" / "views.py").read_text() == 'def columns():\n    return ["id"]\n'
+    assert (project / "app" / "helpers.py").read_text() == (
+        'class Report:\n    def render(self):\n        return "plain"\n')
+
+
+def test_helper_named_in_a_template_is_kept_and_reported(run, project: Path) -> None:
+    write_tree(project, {
+        "app/helpers.py": HELPERS,
+        "app/views.py": ("from app.helpers import extra_columns\n\n\n"
+                         "def columns():\n    return [\"id\", *extra_columns()]\n"),
+        "templates/report.html": "<p>{{ report.badge }}</p>\n{% for c in extra_columns %}{% endfor %}\n",
+    })
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    helpers = (project / "app" / "helpers.py").read_text()
+    assert "def extra_columns():\n    return []\n" in helpers
+    assert "    def badge(self):\n        return None\n" in helpers
+    assert "app/helpers.py: kept function 'extra_columns': templates/report.html:2 mentions it" in result.output
+    assert "app/helpers.py: kept method 'badge': templates/report.html:1 mentions it" in result.output
+
+
 def test_key_given_as_code_spelling_through_aliases(run, project: Path) -> None:
     registry = project / "flags.toml"
     registry.write_text(REGISTRY.replace('rolled_out = 2026-09-01\n',

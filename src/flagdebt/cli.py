@@ -474,7 +474,8 @@ def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, .
     config = work.config
     removal = plan_removal(work.files, work.displays, values, aliases, config.calls,
                            project_index(config), config.overrides, config.fixtures,
-                           partial=run.partial)
+                           partial=run.partial,
+                           root=config.root, registry=config.registry_path)
     if not removal.found and not removal.changes:
         return None
     say = (lambda text: click.echo(text, err=True)) if run.diff else click.echo
@@ -519,6 +520,8 @@ def _report_blockers(removal: Removal, partial: bool, say: Callable[[str], objec
     for display, reason in removal.failures:
         if display not in shown:
             say(f"{display}: not rewritten: {reason}")
+    for kept in removal.kept:
+        say(kept)
     for test, why in removal.tests:
         say(f"{test}: test deleted: {why}")
     for display, skip in removal.undecided:

@@ -37,9 +37,10 @@ from flagdebt.splice import (
 )
 from flagdebt.testpins import TestFacts, owner_of, pin_lines, plan_tests, set_up_classes
 from flagdebt.tidy import function_body_lines, locals_of, plan_tidy
-from flagdebt.transform import Plan, Remover, Skip
+from flagdebt.transform import Outcome, Plan, Remover, Skip
 
 MAX_TIDY_ROUNDS = 4
+SELF_NAMES = ("self", "cls")
 DECORATOR_OFF = "a decorator that gates on a flag that is off: decide by hand"
 DYNAMIC = "a read whose key is computed at run time and may be this flag: rewrite by hand"
 UNRESOLVED = "a read the rewrite could not resolve: rewrite by hand"
@@ -57,7 +58,7 @@ class Rewrite:
     removed: int = 0
     skipped: list[Skip] = field(default_factory=list)
     constants: set[str] = field(default_factory=set)  # module constants that held a removed key
-    wrappers: dict[str, bool] = field(default_factory=dict)  # functions left as `return True`
+    wrappers: dict[str, Outcome] = field(default_factory=dict)  # functions left as `return True`
     inlined: set[str] = field(default_factory=set)  # wrappers whose calls were replaced here
     tests: list[tuple[str, str]] = field(default_factory=list)  # deleted (`Class::test`), why
     undecided: list[Skip] = field(default_factory=list)  # tests left as they are, and why
@@ -102,7 +103,7 @@ class _Context:
     lookup: Lookup
     module: str
     is_package: bool
-    wrappers: Mapping[str, bool]
+    wrappers: Mapping[str, Outcome]
     overrides: Sequence[CallPattern] = ()
     fixtures: Sequence[CallPattern] = ()
     keep_imports: frozenset[str] = frozenset()
@@ -115,7 +116,7 @@ def rewrite_source(source: str, values: Mapping[str, bool],
                    aliases: Mapping[str, Sequence[str]] | None = None, *, module: str = "",
                    is_package: bool = False, lookup: Lookup | None = None,
                    keep_constants: frozenset[str] | None = None,
-                   wrappers: Mapping[str, bool] | None = None,
+                   wrappers: Mapping[str, Outcome] | None = None,
                    drop_functions: frozenset[str] = frozenset(),
                    overrides: Sequence[CallPattern] = DEFAULT_OVERRIDES,
                    fixtures: Sequence[CallPattern] = DEFAULT_FIXTURES,
@@ -145,7 +146,7 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
              methods: bool) -> Rewrite:
     lines = source.splitlines(keepends=True)
     every = chunks(tree)
-    targets = target_lines(source, context.calls, context.wrappers)
+    targets = target_lines(source, context.calls, _wrapper_names(context.wrappers))
     selected = touching(every, targets)
     if methods:
         whole = [*targets, *set_up_classes(tree, targets)]  # see testpins._set_up_dead
@@ -154,7 +155,7 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     reads = _wanted_reads(source, tree, context, targets, result)
     wanted = {line for line, _, _ in reads} | pin_lines(source, targets)
     if context.wrappers:
-        wanted.update(target_lines(source, (), context.wrappers))
+        wanted.update(target_lines(source, (), _wrapper_names(context.wrappers)))
     selected = [chunk for chunk in selected
                 if any(chunk.start < line <= chunk.end for line in wanted)]
     modules: dict[Chunk, cst.Module] = {}
@@ -173,8 +174,9 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     if drop_functions and _drop_functions(after, every, texts, drop_functions):
         code, after = _spliced(lines, texts)
     unread = {name.rsplit(".", 1)[-1] for name in result.constants - (keep_constants or frozenset())}
-    if unread:
-        code = drop_definitions(code, unread)
+    own_methods = {name.split(".", 1)[1] for name in drop_functions if name.startswith("self.")}
+    if unread or own_methods:
+        code = drop_definitions(code, unread, own_methods)
         _parse(code, "the rewrite would not parse")
     result.code = code
     result.skipped.sort()
@@ -282,31 +284,35 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
     if len(matched) < len(reads):
         _report_unmatched(reads, {locate(call)[0] for call in matched}, result)
     if context.wrappers:
-        calls = _wrapper_calls(tree, context.wrappers)
-        plan.calls.update((id(call), context.wrappers[name]) for call, name in calls)
-        result.inlined.update(name for _, name in calls)
+        for call, name in _wrapper_calls(tree, context.wrappers):
+            outcome = context.wrappers[name]
+            if isinstance(outcome, bool):
+                plan.calls[id(call)] = outcome
+            else:
+                plan.outcomes[id(call)] = cst.parse_expression(outcome)
+            result.inlined.add(name)
     _plan_tests(tree, plan, context, finder.symbols, keys, fixtures, result, locate)
     if not (plan.calls or plan.outcomes or plan.decorators or plan.overrides or plan.dropped
             or plan.doomed):
         return None
     inline_plan(wrapper, finder.assignments, plan.calls, plan.names, plan.dropped)
-    remover = Remover(plan, tree, locate)
+    remover = Remover(plan, tree, locate, in_class=bool(indent_of(chunk, lines)))
     rewritten = tree.visit(remover)
     result.removed += remover.removed
     result.skipped.extend(remover.skipped)
     result.wrappers.update(remover.wrappers)
-    return _tidy(tree, rewritten, result, lambda node: (chunk.start + 1, 1))
+    return _tidy(tree, rewritten, result, lambda node: (chunk.start + 1, 1), remover.classes > 0)
 
 
 def _tidy(before: cst.Module, after: cst.Module, result: Rewrite,
-          locate: Callable[[cst.CSTNode], tuple[int, int]]) -> cst.Module:
+          locate: Callable[[cst.CSTNode], tuple[int, int]], in_class: bool) -> cst.Module:
     """Unused locals and locals left holding a literal, until nothing more changes."""
     old = locals_of(before)
     for _ in range(MAX_TIDY_ROUNDS):
         tidy = plan_tidy(old, locals_of(after), function_body_lines(after))
         if not tidy:
             break
-        remover = Remover(Plan(dropped=tidy.dropped, literals=tidy.literals), after, locate)
+        remover = Remover(Plan(dropped=tidy.dropped, literals=tidy.literals), after, locate, in_class)
         after = after.visit(remover)
         result.skipped.extend(remover.skipped)
         result.wrappers.update(remover.wrappers)
@@ -381,7 +387,8 @@ def _plan_tests(tree: cst.Module, plan: Plan, context: _Context, symbols: FileSy
         return context.wanted.key_of(resolve(expr, symbols, context.lookup))
 
     reads = [p for p in context.calls if p not in context.overrides and p not in context.fixtures]
-    facts = TestFacts(reads, context.wanted.values, key_of, context.wrappers, keys, fixtures,
+    plain = {name: value for name, value in context.wrappers.items() if isinstance(value, bool)}
+    facts = TestFacts(reads, context.wanted.values, key_of, plain, keys, fixtures,
                       context.spent)
     verdicts = plan_tests(tree, plan, facts)
     result.tests.extend((context.owner + name, why) for name, why in verdicts.deleted)
@@ -390,19 +397,28 @@ def _plan_tests(tree: cst.Module, plan: Plan, context: _Context, symbols: FileSy
 
 
 class _WrapperCalls(cst.CSTVisitor):
-    def __init__(self, wrappers: Mapping[str, bool]) -> None:
+    def __init__(self, wrappers: Mapping[str, Outcome]) -> None:
         super().__init__()
         self.wrappers = wrappers
         self.found: list[tuple[cst.Call, str]] = []
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = dotted(node.func)[-1]
+        parts = dotted(node.func)
+        if not parts:
+            return
+        own = len(parts) == 2 and parts[0] in SELF_NAMES  # `self.helper()`: a method's wrapper
+        name = f"self.{parts[-1]}" if own else parts[-1]
         if name in self.wrappers:
             self.found.append((node, name))
 
 
-def _wrapper_calls(tree: cst.Module, wrappers: Mapping[str, bool]) -> list[tuple[cst.Call, str]]:
-    """Calls to functions that only returned a removed flag, with the function's name."""
+def _wrapper_names(wrappers: Mapping[str, Outcome]) -> set[str]:
+    return {name.rsplit(".", 1)[-1] for name in wrappers}
+
+
+def _wrapper_calls(tree: cst.Module, wrappers: Mapping[str, Outcome]) -> list[tuple[cst.Call, str]]:
+    """Calls to functions that only returned a removed flag (or a literal), with the wrapper's
+    name: `name` for a function, `self.name` for a method called on `self` or `cls`."""
     finder = _WrapperCalls(wrappers)
     tree.visit(finder)
     return finder.found

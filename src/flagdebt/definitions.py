@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import libcst as cst
 
-from flagdebt.cleanup import BlockKeeper
+from flagdebt.cleanup import BlockKeeper, trim_head
 
 ENUM_BASES = ("Enum", "Choices", "Flag")
 ElementT = TypeVar("ElementT", cst.BaseElement, cst.BaseDictElement)
@@ -46,9 +46,10 @@ def _is_enum(node: cst.ClassDef) -> bool:
 class _Pruner(BlockKeeper):
     """Removes the definitions of `names` and the container entries that list them."""
 
-    def __init__(self, names: set[str]) -> None:
+    def __init__(self, names: set[str], methods: set[str]) -> None:
         super().__init__()
         self.names = names
+        self.methods = methods
         self.depth = 0  # class nesting: only module level and top-level classes define keys
         self.enum = 0
         self.function = 0
@@ -65,10 +66,22 @@ class _Pruner(BlockKeeper):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.function += 1
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef,
-                          updated_node: cst.FunctionDef) -> cst.FunctionDef:
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+                          ) -> cst.FunctionDef | cst.RemovalSentinel:
         self.function -= 1
+        if self.depth == 1 and not self.function and updated_node.name.value in self.methods:
+            return self.forget(original_node)
         return updated_node
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.BaseSuite:
+        block = super().leave_IndentedBlock(original_node, updated_node)
+        if isinstance(block, cst.IndentedBlock) and not block.body:
+            return block.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return trim_head(original_node.body, block) if isinstance(block, cst.IndentedBlock) else block
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return trim_head(original_node.body, super().leave_Module(original_node, updated_node))
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign
                      ) -> cst.Assign | cst.RemovalSentinel:
@@ -136,17 +149,19 @@ def _still_read(code: str, names: set[str]) -> set[str]:
     return found
 
 
-def drop_definitions(code: str, names: set[str]) -> str:
-    """`code` without the definitions (and choices entries) of the key constants in `names`
-    that nothing else in it reads; unchanged when every one of them is still read."""
-    candidates = set(names)
+def drop_definitions(code: str, names: set[str], methods: set[str] | None = None) -> str:
+    """`code` without the definitions (and choices entries) of the key constants in `names`,
+    and the methods of top-level classes in `methods`, that nothing else in it reads;
+    unchanged when every one of them is still read."""
+    constants, functions = set(names), set(methods or ())
     module = cst.parse_module(code)
     for _ in range(3):
-        if not candidates:
+        if not constants and not functions:
             return code
-        pruned = module.visit(_Pruner(candidates)).code
-        read = _still_read(pruned, candidates)
+        pruned = module.visit(_Pruner(constants, functions)).code
+        read = _still_read(pruned, constants | functions)
         if not read:
             return pruned
-        candidates -= read
+        constants -= read
+        functions -= read
     return code

@@ -19,7 +19,7 @@ from flagdebt.project import ProjectIndex, module_of
 from flagdebt.scanner import POOL_THRESHOLD, decode_source, source_encoding
 
 if TYPE_CHECKING:
-    from flagdebt.transform import Skip
+    from flagdebt.transform import Outcome, Skip
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,10 @@ class Removal:
     changes: list[Change] = field(default_factory=list)
     skipped: list[tuple[str, Skip]] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
-    wrappers: dict[str, bool] = field(default_factory=dict)
+    wrappers: dict[str, Outcome] = field(default_factory=dict)  # module functions
+    methods: dict[Path, dict[str, Outcome]] = field(default_factory=dict)  # `self.name` per file
     inlined: set[str] = field(default_factory=set)
+    kept: list[str] = field(default_factory=list)  # definitions kept: named in a text file
     tests: list[tuple[str, str]] = field(default_factory=list)  # `path::Class::test`, why
     undecided: list[tuple[str, Skip]] = field(default_factory=list)  # tests left as they are
     blockers: list[Blocker] = field(default_factory=list)
@@ -194,7 +196,7 @@ class _Job:
     calls: Sequence[CallPattern]
     index: ProjectIndex
     keep: frozenset[str] = frozenset()
-    wrappers: Mapping[str, bool] = field(default_factory=dict)
+    wrappers: Mapping[str, Outcome] = field(default_factory=dict)
     overrides: Sequence[CallPattern] = ()
     fixtures: Sequence[CallPattern] = ()
     patched: Mapping[str, frozenset[str]] = field(default_factory=dict)  # module -> names
@@ -211,12 +213,15 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
                  aliases: Mapping[str, Sequence[str]], calls: Sequence[CallPattern],
                  index: ProjectIndex, overrides: Sequence[CallPattern] = (),
                  fixtures: Sequence[CallPattern] = (),
-                 test_values: Mapping[str, bool] | None = None) -> Removal:
+                 test_values: Mapping[str, bool] | None = None, root: Path | None = None,
+                 registry: Path | None = None) -> Removal:
     """Rewrite every file that reads one of the flags; nothing is written here.
 
     Three passes: the flag calls; then calls to functions that only returned the flag (and
     those functions, once unread); then module constants that only held the key, once unread.
     Test files (`is_test_path`) lose only the flags in `test_values`, when given.
+    With `root`, a function or constant whose name a text file under it mentions (a template,
+    YAML, docs; never the `registry`) is kept and listed in `kept`.
     """
     pairs = [(os.fspath(path), display) for path, display in zip(files, displays)]
     spellings = {*values, *(name for names in aliases.values() for name in names)}
@@ -234,12 +239,14 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     job = _Job(values, aliases, calls, index, module_level, overrides=overrides,
                fixtures=fixtures, test_values=test_values)
     removal = Removal()
+    mentions = _Mentions(root, registry, removal)
     for file in found:
         if any(trigger in file.data for trigger in triggers):
             _rewrite_file(removal, file.path, file.display, job)
     job = _settle_patches(removal, pairs, job)
-    _inline_wrappers(removal, pairs, job)
-    _drop_unused(removal, pairs, definers, job)
+    _inline_wrappers(removal, pairs, job, mentions)
+    _inline_methods(removal, pairs, job, mentions)
+    _drop_unused(removal, pairs, definers, job, mentions)
     removal.skipped = sorted(set(removal.skipped))
     removal.undecided = sorted(set(removal.undecided))
     removal.tests = sorted(set(removal.tests))
@@ -293,7 +300,7 @@ def plan_removal(files: Sequence[str | Path], displays: Sequence[str], values: M
                  index: ProjectIndex, overrides: Sequence[CallPattern] = (),
                  fixtures: Sequence[CallPattern] = (), *, partial: bool = False,
                  outside: Callable[[Mapping[str, bool]], Iterable[Blocker]] | None = None,
-                 ) -> Removal:
+                 root: Path | None = None, registry: Path | None = None) -> Removal:
     """`remove_flags`, all or nothing per flag: a flag with a blocking site is not removed.
 
     With `partial`, what can be rewritten is, but test files keep every flag that production
@@ -309,7 +316,7 @@ def plan_removal(files: Sequence[str | Path], displays: Sequence[str], values: M
             removal = Removal()
             break
         removal = remove_flags(files, displays, live, aliases, calls, index, overrides, fixtures,
-                               tests)
+                               tests, root, registry)
         if outside is not None:
             removal.blockers = sorted({*removal.blockers, *outside(live)})
         blockers.update(removal.blockers)
@@ -347,7 +354,11 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
         return
     removal.skipped.extend((display, skip) for skip in result.skipped)
     removal.found.update(result.found)
-    removal.wrappers.update(result.wrappers)
+    for name, outcome in result.wrappers.items():
+        if name.startswith("self."):
+            removal.methods.setdefault(path, {})[name] = outcome
+        else:
+            removal.wrappers[name] = outcome
     removal.inlined.update(result.inlined)
     removal.tests.extend((f"{display}::{name}", why) for name, why in result.tests)
     removal.undecided.extend((display, skip) for skip in result.undecided)
@@ -414,9 +425,32 @@ def _reaches(targets: str | Iterable[str], module: str, names: str | Iterable[st
                for target in targets for name in names)
 
 
-def _inline_wrappers(removal: Removal, pairs: Pairs, job: _Job) -> None:
-    """Replace calls to functions the rewrite left as `return True`, and drop them once unread."""
-    wrappers: dict[str, bool] = {}
+class _Mentions:
+    """Names of definitions about to go that a text file of the project mentions: kept, listed."""
+
+    def __init__(self, root: Path | None, registry: Path | None, removal: Removal) -> None:
+        self.root, self.registry, self.removal = root, registry, removal
+        self.found: dict[str, str] = {}
+        self.searched: set[str] = set()
+
+    def unmentioned(self, names: Iterable[str], what: str, display: str) -> frozenset[str]:
+        names = set(names)
+        if self.root is None or not names:
+            return frozenset(names)
+        from flagdebt.textrefs import text_mentions
+
+        fresh = names - self.searched
+        self.searched |= fresh
+        skip = [self.registry] if self.registry is not None else []
+        self.found.update(text_mentions(self.root, fresh, skip))
+        for name in sorted(names & self.found.keys()):
+            self.removal.kept.append(f"{display}: kept {what} '{name}': {self.found[name]} mentions it")
+        return frozenset(names - self.found.keys())
+
+
+def _inline_wrappers(removal: Removal, pairs: Pairs, job: _Job, mentions: _Mentions) -> None:
+    """Replace calls to functions the rewrite left as `return <constant>`; drop them once unread."""
+    wrappers: dict[str, Outcome] = {}
     for _ in range(MAX_WRAPPER_DEPTH):  # a wrapper of a wrapper becomes one in its turn
         fresh = {name: value for name, value in removal.wrappers.items() if name not in wrappers}
         if not fresh:
@@ -431,22 +465,41 @@ def _inline_wrappers(removal: Removal, pairs: Pairs, job: _Job) -> None:
     for change in list(removal.changes):
         defined = {name for name in wrappers.keys() & removal.inlined if f"def {name}(" in change.after}
         path = os.fspath(change.source.path)
-        unread = frozenset(n for n in defined if not _read_elsewhere(n, path, pairs, texts))
+        unread = mentions.unmentioned((n for n in defined if not _read_elsewhere(n, path, pairs, texts)),
+                                      "function", change.source.display)
         if unread:
             _rewrite_file(removal, change.source.path, change.source.display, inline, unread)
 
 
+def _inline_methods(removal: Removal, pairs: Pairs, job: _Job, mentions: _Mentions) -> None:
+    """Replace `self.method()` calls in the method's own file when the rewrite left the method
+    as `return <constant>`; drop the method once nothing else mentions it."""
+    texts = {os.fspath(change.source.path): change.after for change in removal.changes}
+    displays = dict(pairs)
+    for path, methods in sorted(removal.methods.items()):
+        display = displays.get(os.fspath(path), str(path))
+        inline = replace(job, values={}, wrappers=methods)
+        _rewrite_file(removal, path, display, inline)
+        names = {name.split(".", 1)[1] for name in methods.keys() & removal.inlined}
+        unread = mentions.unmentioned(
+            (n for n in names if not _read_elsewhere(n, os.fspath(path), pairs, texts)), "method", display)
+        if unread:
+            _rewrite_file(removal, path, display, inline, frozenset(f"self.{n}" for n in unread))
+
+
 def _drop_unused(removal: Removal, pairs: Pairs, definers: Mapping[Path, set[str]],
-                 job: _Job) -> None:
-    """Remove module-level key constants that no file reads any more."""
+                 job: _Job, mentions: _Mentions) -> None:
+    """Remove the key constants (module level or class attributes) that no file reads any more."""
     texts = {os.fspath(change.source.path): change.after for change in removal.changes}
     displays = dict(pairs)
     for path, every in definers.items():
-        names = set(every)
-        used = frozenset(n for n in names
-                         if _read_elsewhere(n.rsplit(".", 1)[-1], os.fspath(path), pairs, texts))
-        if used != names:
-            display = displays.get(os.fspath(path), str(path))
+        display = displays.get(os.fspath(path), str(path))
+        unread = {n for n in every
+                  if not _read_elsewhere(n.rsplit(".", 1)[-1], os.fspath(path), pairs, texts)}
+        shown = {n.rsplit(".", 1)[-1]: n for n in unread}
+        unmentioned = mentions.unmentioned(shown, "constant", display)
+        used = frozenset(every) - {shown[n] for n in unmentioned}
+        if used != frozenset(every):
             _rewrite_file(removal, path, display, replace(job, keep=used))
 
 

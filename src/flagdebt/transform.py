@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import libcst as cst
 
@@ -21,6 +21,7 @@ from flagdebt.fold import (
     fold_compare,
     fold_ifexp,
     fold_not,
+    literal_truth,
     negate,
     parenthesized,
     strip_parens,
@@ -28,6 +29,8 @@ from flagdebt.fold import (
 from flagdebt.mocks import drop_params
 from flagdebt.tidy import is_pure
 
+ElementT = TypeVar("ElementT", cst.BaseElement, cst.BaseDictElement)
+Outcome = bool | str  # what a flag wrapper returns: True/False, or the code of a literal
 Statement = cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel
 TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
@@ -133,8 +136,9 @@ class Remover(cst.CSTTransformer):
     """Replaces planned calls by constants and collapses what they decide."""
 
     def __init__(self, plan: Plan, module: cst.Module,
-                 locate: Callable[[cst.CSTNode], tuple[int, int]]) -> None:
+                 locate: Callable[[cst.CSTNode], tuple[int, int]], in_class: bool = False) -> None:
         super().__init__()
+        self.classes = int(in_class)  # class bodies around the node being visited
         self.plan = plan
         self.module = module
         self.locate = locate
@@ -148,7 +152,7 @@ class Remover(cst.CSTTransformer):
         self.skipped: list[Skip] = []
         self.removed_statements: set[int] = set()
         self.expanded: dict[int, int] = {}
-        self.wrappers: dict[str, bool] = {}
+        self.wrappers: dict[str, Outcome] = {}
         self._pinned: list[cst.CSTNode] = []
         self._path: list[int] = []
         self.hoisted: dict[int, int] = {}  # statement -> the flattened block it came out of
@@ -223,6 +227,11 @@ class Remover(cst.CSTTransformer):
         if outcome is not None:
             self.removed += 1
             return self.consts.literal(parenthesized(outcome.deep_clone()))
+        args = [arg for arg in updated_node.args if not (arg.star and self._empty(arg.value))]
+        if len(args) != len(updated_node.args):
+            if args and updated_node.args[-1] not in args:
+                args[-1] = args[-1].with_changes(comma=updated_node.args[-1].comma)
+            updated_node = updated_node.with_changes(args=args)
         folded = fold_all_any(updated_node, self.consts, id(original_node) in self.truthy)
         return folded if folded is not None else fold_bool_call(updated_node, self.consts) or updated_node
 
@@ -367,6 +376,28 @@ class Remover(cst.CSTTransformer):
             return updated_node.with_changes(test=strip_parens(updated_node.test, self.module, True))
         return updated_node
 
+    def _empty(self, node: cst.BaseExpression) -> bool:
+        """An empty container or string the removal put here (`*[]` unpacks to nothing)."""
+        return self.consts.truth(node) is False and self.consts.value(node) is None \
+            and not isinstance(node, cst.Name)
+
+    def _unpacked(self, elements: Sequence[ElementT]) -> list[ElementT] | None:
+        kept = [e for e in elements
+                if not (isinstance(e, (cst.StarredElement, cst.StarredDictElement)) and self._empty(e.value))]
+        if len(kept) == len(elements):
+            return None
+        if kept and elements[-1] not in kept:
+            kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)
+        return kept
+
+    def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
+        kept = self._unpacked(updated_node.elements)
+        return updated_node if kept is None else updated_node.with_changes(elements=kept)
+
+    def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:
+        kept = self._unpacked(updated_node.elements)
+        return updated_node if kept is None else updated_node.with_changes(elements=kept)
+
     def leave_ListComp(self, original_node: cst.ListComp,
                        updated_node: cst.ListComp) -> cst.BaseExpression:
         if self._never_yields(updated_node.for_in):
@@ -412,8 +443,12 @@ class Remover(cst.CSTTransformer):
         return id(node) in self.plan.doomed \
             or any(self.plan.overrides.get(id(d.decorator)) is False for d in node.decorators)
 
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes += 1
+
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef
                        ) -> cst.ClassDef | cst.RemovalSentinel:
+        self.classes -= 1
         if self._doomed(original_node):
             self.removed += id(original_node) not in self.plan.doomed  # tests are not call sites
             return cst.RemoveFromParent()
@@ -441,9 +476,10 @@ class Remover(cst.CSTTransformer):
         if mocks:
             updated_node = updated_node.with_changes(params=drop_params(updated_node.params, mocks))
         updated_node = self._without_trailing_return(updated_node)
-        value = self._returned_constant(updated_node)
+        value = self._returned_constant(updated_node) if self.changed(original_node) else None
         if value is not None and not updated_node.decorators:
-            self.wrappers[updated_node.name.value] = value
+            name = updated_node.name.value
+            self.wrappers[f"self.{name}" if self.classes else name] = value
         return updated_node
 
     def _without_trailing_return(self, function: cst.FunctionDef) -> cst.FunctionDef:
@@ -464,8 +500,9 @@ class Remover(cst.CSTTransformer):
             return updated_node.with_changes(finalbody=None)
         return self._flatten(updated_node, updated_node.body)
 
-    def _returned_constant(self, function: cst.FunctionDef) -> bool | None:
-        """True/False when the body (docstring aside) became `return <flag value>`."""
+    def _returned_constant(self, function: cst.FunctionDef) -> Outcome | None:
+        """What the function returns when its body (docstring aside) became `return <constant>`:
+        True/False, or the code of a literal (`None`, `[]`, `{}`, `""`, a number)."""
         body = list(function.body.body) if isinstance(function.body, cst.IndentedBlock) \
             else [function.body]
         if body and function.get_docstring() is not None:
@@ -474,9 +511,14 @@ class Remover(cst.CSTTransformer):
                                                        cst.SimpleStatementSuite)):
             return None
         statement = body[0].body[0] if len(body[0].body) == 1 else None
-        if isinstance(statement, cst.Return) and statement.value is not None:
-            return self.consts.value(statement.value)
-        return None
+        if not isinstance(statement, cst.Return) or statement.value is None:
+            return None
+        value = self.consts.value(statement.value)
+        if value is not None:
+            return value
+        if literal_truth(statement.value) is None:
+            return None
+        return cst.Module([]).code_for_node(statement.value.with_changes(lpar=(), rpar=()))
 
     # Blocks.
     def _flatten(self, owner: cst.If | cst.While | cst.With | cst.Try,
