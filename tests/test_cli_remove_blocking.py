@@ -142,7 +142,9 @@ def test_without_blockers_everything_goes_including_the_tests(run, project: Path
     assert result.exit_code == 0, result.output
     assert "def checkout(cart):\n    return cart.one_click()\n" in (project / "app/views.py").read_text()
     assert "flag_enabled" not in (project / "tests/test_views.py").read_text()
-    assert "of 'one-click' in 2 files." in result.output
+    # The class attribute that held the key goes too, once nothing reads it.
+    assert (project / "app/features.py").read_text() == 'class Feature:\n    DARK_MODE = "dark-mode"\n'
+    assert "of 'one-click' in 3 files." in result.output
 
 
 def test_fix_leaves_a_blocked_flag_whole_and_removes_the_others(run, project: Path) -> None:
@@ -153,7 +155,9 @@ def test_fix_leaves_a_blocked_flag_whole_and_removes_the_others(run, project: Pa
     assert "flag_enabled(Feature.ONE_CLICK)" in views
     assert 'def theme(user):\n    return "light"\n' in views
     assert (project / "tests/test_views.py").read_text() == TESTS
-    assert "Removed 1 call site of 'dark-mode' in 1 file." in result.output
+    # The removed flag's own definition goes with it; the blocked flag's stays.
+    assert (project / "app/features.py").read_text() == 'class Feature:\n    ONE_CLICK = "one-click"\n'
+    assert "Removed 1 call site of 'dark-mode' in 2 files." in result.output
 
 
 def test_no_read_found_exits_one_and_suggests_near_keys(run, project: Path) -> None:

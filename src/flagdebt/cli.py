@@ -476,7 +476,7 @@ def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, .
                            project_index(config), config.overrides, config.fixtures,
                            partial=run.partial,
                            root=config.root, registry=config.registry_path)
-    if not removal.found and not removal.changes:
+    if not removal.found and not removal.removed:  # at most a definition left: not worth a run
         return None
     say = (lambda text: click.echo(text, err=True)) if run.diff else click.echo
     _write(removal, run.diff)

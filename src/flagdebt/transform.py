@@ -502,7 +502,7 @@ class Remover(cst.CSTTransformer):
 
     def _returned_constant(self, function: cst.FunctionDef) -> Outcome | None:
         """What the function returns when its body (docstring aside) became `return <constant>`:
-        True/False, or the code of a literal (`None`, `[]`, `{}`, `""`, a number)."""
+        True/False, or the code of an empty literal (`None`, `[]`, `{}`, `()`, `""`)."""
         body = list(function.body.body) if isinstance(function.body, cst.IndentedBlock) \
             else [function.body]
         if body and function.get_docstring() is not None:
@@ -516,8 +516,9 @@ class Remover(cst.CSTTransformer):
         value = self.consts.value(statement.value)
         if value is not None:
             return value
-        if literal_truth(statement.value) is None:
-            return None
+        empty = literal_truth(statement.value) is False
+        if not empty or isinstance(statement.value, (cst.Integer, cst.Float)):
+            return None  # `return "fast"` or `return 3` is a value the caller may want to see
         return cst.Module([]).code_for_node(statement.value.with_changes(lpar=(), rpar=()))
 
     # Blocks.
