@@ -21,6 +21,7 @@ from flagdebt.flagcall import (
     trigger_names,
     visible_imports,
 )
+from flagdebt.grammar import Version, newer_than_running
 from flagdebt.model import CallPattern
 from flagdebt.sites import FileScan, RawSite, parse_suppressions, syntax_error
 
@@ -29,11 +30,13 @@ COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
 def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
-                module: str = "", is_package: bool = False, quick: bool = True) -> FileScan:
+                module: str = "", is_package: bool = False, quick: bool = True,
+                target: Version | None = None) -> FileScan:
     """Find the flag calls of one module's source text.
 
     With `quick`, only the top-level statements that can matter are parsed (see `skeleton`);
-    whenever that is not certain to give the same answer, the whole file is parsed.
+    whenever that is not certain to give the same answer, the whole file is parsed. A file
+    in a grammar newer than the running Python's that `target` allows is parsed by libcst.
     """
     targets = target_lines(source, patterns)
     reduced = skeleton(source, targets) if quick else None
@@ -50,8 +53,21 @@ def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
         line = getattr(error, "lineno", 1) or 1
         col = getattr(error, "offset", 1) or 1
         reason = getattr(error, "msg", str(error))
-        return FileScan(path, error=syntax_error(path, line, col, reason))
+        failed = FileScan(path, error=syntax_error(path, line, col, reason))
+        if isinstance(error, SyntaxError) and newer_than_running(target):
+            return _scan_newer(source, path, patterns, module, is_package, target) or failed
+        return failed
     return scan_tree(tree, source, path, patterns, module, is_package, targets)
+
+
+def _scan_newer(source: str, path: str, patterns: Sequence[CallPattern], module: str,
+                is_package: bool, target: Version | None) -> FileScan | None:
+    """A file the running Python cannot parse, scanned with libcst's newer grammar; None if
+    that fails too."""
+    from flagdebt import cstscan
+
+    scan = cstscan.scan_source(source, path, patterns, module, is_package, target)
+    return scan if scan.error is None else None
 
 
 def scan_tree(tree: ast.Module, source: str, path: str, patterns: Sequence[CallPattern],

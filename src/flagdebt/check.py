@@ -31,7 +31,7 @@ class Outcome:
 
 def project_index(config: Config) -> ProjectIndex:
     """The module index rooted at the project root and its `src/` folder."""
-    return ProjectIndex([config.root, config.root / "src"])
+    return ProjectIndex([config.root, config.root / "src"], config.target_version)
 
 
 def run_check(config: Config, registry: Registry, files: Sequence[str | Path], displays: Sequence[str],
@@ -48,7 +48,7 @@ def run_check(config: Config, registry: Registry, files: Sequence[str | Path], d
 
         cache = project_cache(config)
     scan = scan_paths(files, displays, config.calls, project_index(config), progress=progress,
-                      cache=cache)
+                      cache=cache, target=config.target_version)
     if cache is not None:
         cache.save(whole_project)
 

@@ -290,7 +290,7 @@ def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: da
     cwd = Path.cwd()
     files = discover_text(paths or (config.root,), config.root, config.excludes)
     scan = scan_paths(files, display_paths(files, cwd), config.calls,
-                      project_index(config))
+                      project_index(config), target=config.target_version)
     typed = (("--config", config_path), ("--registry", registry), *(("--call", c) for c in calls))
     how = RemoveCommand(tuple(str(part) for pair in typed if pair[1] for part in pair))
     data = build_owner_report(flags, scan.sites, config, today or date.today(), owner, how,
@@ -442,7 +442,8 @@ class _Work:
             from flagdebt.scanner import scan_paths
 
             scan = scan_paths(self.files, self.displays, self.config.calls,
-                              project_index(self.config), jobs=1)
+                              project_index(self.config), jobs=1,
+                              target=self.config.target_version)
             self._sites = scan.sites
         return self._sites
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flagdebt.grammar import TARGET_HELP, Version, from_requires_python, parse_target
 from flagdebt.model import FLAG_TYPES, CallPattern, FlagdebtError
 from flagdebt.paths import SIMPLE_GLOB, display_path
 from flagdebt.registry import Problems, describe, did_you_mean, read_toml
@@ -65,6 +66,7 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     cache_dir: Path | None = None  # relative to root; see flagdebt.cache.cache_folder
+    target_version: Version | None = None  # the grammar files are parsed with (None: newest)
 
     @property
     def registry_path(self) -> Path:
@@ -130,7 +132,15 @@ def _read_config(path: Path, shown: str) -> Config:
         problems.raise_if_any()
     values = _read_values(table, problems, path.parent)
     problems.raise_if_any()
+    if "target_version" not in values:
+        values["target_version"] = _requires_python(data)
     return Config(root=path.parent, config_path=path, **values)
+
+
+def _requires_python(data: Mapping[str, Any]) -> Version | None:
+    project = data.get("project")
+    spec = project.get("requires-python") if isinstance(project, dict) else None
+    return from_requires_python(spec) if isinstance(spec, str) else None
 
 
 @dataclass(frozen=True)
@@ -258,6 +268,13 @@ def _read_codes(value: Any, section: _Section) -> tuple[str, ...] | None:
     return codes
 
 
+def _read_target(value: Any, section: _Section) -> Version | None:
+    target = parse_target(value) if isinstance(value, str) else None
+    if target is None:
+        section.bad(f"{TARGET_HELP}, got {describe(value)}")
+    return target
+
+
 def _read_calls(value: Any, section: _Section) -> tuple[CallPattern, ...] | None:
     if not isinstance(value, list) or not value:
         section.bad(f"must be a non-empty list of call patterns, got {describe(value)}")
@@ -290,6 +307,7 @@ _KEYS: dict[str, tuple[str, Reader]] = {
     "fixtures": ("fixtures", _read_calls),
     "exclude": ("exclude", _read_globs),
     "extend-exclude": ("extend_exclude", _read_globs),
+    "target-version": ("target_version", _read_target),
     "select": ("select", _read_codes),
     "ignore": ("ignore", _read_codes),
     "cache-dir": ("cache_dir", _read_folder),

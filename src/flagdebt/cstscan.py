@@ -25,6 +25,7 @@ from flagdebt.flagcall import (
     plain_import_bindings,
     visible_imports,
 )
+from flagdebt.grammar import Version, cst_config
 from flagdebt.model import CallPattern
 from flagdebt.sites import FileScan, RawSite, parse_suppressions, syntax_error
 
@@ -40,10 +41,11 @@ class Match:
 
 
 def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
-                module: str = "", is_package: bool = False) -> FileScan:
-    """Find the flag calls of one module's source text with libcst."""
+                module: str = "", is_package: bool = False,
+                target: Version | None = None) -> FileScan:
+    """Find the flag calls of one module's source text with libcst (`target`: its grammar)."""
     try:
-        tree = cst.parse_module(source)
+        tree = cst.parse_module(source, config=cst_config(target))
     except cst.ParserSyntaxError as error:
         return FileScan(path, error=syntax_error(path, error.raw_line, error.raw_column + 1,
                                                  error.message))

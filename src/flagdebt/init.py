@@ -232,7 +232,7 @@ def scan_project(
 
     files = discover((config.root,), config.root, config.excludes)
     displays = [display_path(path, config.root) for path in files]
-    scan = scan_paths(files, displays, calls, project_index(config))
+    scan = scan_paths(files, displays, calls, project_index(config), target=config.target_version)
     return group_sites(scan.sites), scan.errors
 
 

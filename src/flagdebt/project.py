@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flagdebt.astscan import body_imports, module_constants
 from flagdebt.flagcall import FileSymbols
+from flagdebt.grammar import Version, newer_than_running
 
 MAX_REEXPORTS = 4
 
@@ -48,10 +49,26 @@ def module_symbols(tree: ast.Module, module: str, is_package: bool) -> FileSymbo
     return FileSymbols(module_constants(tree), body_imports(tree.body, module, is_package))
 
 
+def newer_symbols(data: bytes, module: str, is_package: bool,
+                  target: Version | None) -> FileSymbols | None:
+    """The symbols of a module only a newer Python's grammar parses (libcst's), else None."""
+    if not newer_than_running(target):
+        return None
+    from flagdebt import cstscan
+    from flagdebt.scanner import decode_source
+
+    try:
+        scan = cstscan.scan_source(decode_source(data), "", (), module, is_package, target)
+    except (UnicodeDecodeError, LookupError, SyntaxError):
+        return None
+    return scan.symbols if scan.error is None else None
+
+
 class ProjectIndex:
     """Finds the modules of the project by name and reads their string constants on demand."""
 
-    def __init__(self, roots: Iterable[Path]) -> None:
+    def __init__(self, roots: Iterable[Path], target: Version | None = None) -> None:
+        self.target = target
         self.roots: list[Path] = []
         for root in roots:
             self.add_root(root)
@@ -89,8 +106,11 @@ class ProjectIndex:
         if path is None:
             return None
         try:
-            tree = ast.parse(path.read_bytes(), filename=str(path))
-        except (OSError, SyntaxError, ValueError):
+            data = path.read_bytes()
+            tree = ast.parse(data, filename=str(path))
+        except SyntaxError:
+            return newer_symbols(data, module, path.stem == "__init__", self.target)
+        except (OSError, ValueError):
             return None
         return module_symbols(tree, module, path.stem == "__init__")
 

@@ -6,6 +6,7 @@ import difflib
 import os
 import re
 import stat
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -14,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flagdebt.flagcall import trigger_names
+from flagdebt.grammar import Version
 from flagdebt.model import CallPattern
-from flagdebt.project import ProjectIndex, module_of
+from flagdebt.project import ProjectIndex, module_of, newer_symbols
 from flagdebt.scanner import POOL_THRESHOLD, decode_source, source_encoding
 
 if TYPE_CHECKING:
@@ -160,7 +162,7 @@ def _import_codemod() -> object:
 
 
 def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
-                   broken: list[tuple[_Found, str]]) -> dict[Path, set[str]]:
+                   broken: list[tuple[_Found, str]], target: Version | None) -> dict[Path, set[str]]:
     """Per file, the names (last part) of module constants and class attributes holding a key.
 
     A file that holds a key but does not parse goes to `broken`, with the reason.
@@ -176,7 +178,8 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
         try:
             tree = ast.parse(file.data)
         except (SyntaxError, ValueError) as error:
-            broken.append((file, _parse_problem(error)))
+            newer = newer_symbols(file.data, *module_of(file.path), target) is not None
+            broken.append((file, NEWER_GRAMMAR if newer else _parse_problem(error)))
             continue
         names = {name for name, value in module_constants(tree).items() if value in keys}
         if names:
@@ -231,7 +234,7 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     words = spellings | named  # a test may name the key only in its own name
     found = _read_matching(pairs, words, _import_codemod)
     broken: list[tuple[_Found, str]] = []
-    definers = _key_constants(found, values, broken)
+    definers = _key_constants(found, values, broken, index.target)
     more = words | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
     if more != words:
         found = _read_matching(pairs, more)
@@ -350,7 +353,8 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
                                 keep_imports=job.patched.get(module, frozenset()),
                                 spent=job.spent)
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:
-        removal.failures.append((display, str(error)))
+        newer = change is None and isinstance(error, CannotRewrite) and _newer_grammar(path, job)
+        removal.failures.append((display, NEWER_GRAMMAR if newer else str(error)))
         return
     removal.skipped.extend((display, skip) for skip in result.skipped)
     removal.found.update(result.found)
@@ -423,6 +427,19 @@ def _reaches(targets: str | Iterable[str], module: str, names: str | Iterable[st
     names = [names] if isinstance(names, str) else names
     return any(target == f"{module}.{name}" or target.startswith(f"{module}.{name}.")
                for target in targets for name in names)
+
+
+NEWER_GRAMMAR = (f"written for a newer Python than the {sys.version_info[0]}.{sys.version_info[1]} "
+                 "flagdebt runs on: run flagdebt under the project's Python to rewrite it")
+
+
+def _newer_grammar(path: Path, job: _Job) -> bool:
+    """Whether a file the codemod could not parse parses in the project's newer grammar."""
+    module, is_package = module_of(path)
+    try:
+        return newer_symbols(path.read_bytes(), module, is_package, job.index.target) is not None
+    except OSError:
+        return False
 
 
 class _Mentions:

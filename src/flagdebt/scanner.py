@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from flagdebt.astscan import scan_source
 from flagdebt.flagcall import trigger_names
+from flagdebt.grammar import Version
 from flagdebt.model import CallPattern, CallSite, Finding, Suppression
 from flagdebt.project import ProjectIndex, import_root, module_of
 from flagdebt.sites import FileScan, call_sites, parse_suppressions, syntax_error
@@ -51,7 +52,8 @@ def decode_source(data: bytes) -> str:
 
 
 def scan_file(path: str | Path, display: str, patterns: Sequence[CallPattern],
-              triggers: Sequence[bytes] | None = None) -> FileScan | None:
+              triggers: Sequence[bytes] | None = None,
+              target: Version | None = None) -> FileScan | None:
     """Scan one file; None when its bytes cannot hold a flag call or a suppression."""
     try:
         with open(path, "rb") as stream:
@@ -71,23 +73,23 @@ def scan_file(path: str | Path, display: str, patterns: Sequence[CallPattern],
     if not has_call:
         return FileScan(display, suppressions=parse_suppressions(source, display))
     module, is_package = module_of(path)
-    return scan_source(source, display, patterns, module, is_package)
+    return scan_source(source, display, patterns, module, is_package, target=target)
 
 
-Job = tuple[list[tuple[str, str]], tuple[CallPattern, ...]]
+Job = tuple[list[tuple[str, str]], tuple[CallPattern, ...], "Version | None"]
 
 
 def _scan_chunk(job: Job) -> list[FileScan]:
-    files, patterns = job
+    files, patterns, target = job
     triggers = [name.encode() for name in trigger_names(patterns)]
     return [scan for path, display in files
-            if (scan := scan_file(path, display, patterns, triggers)) is not None]
+            if (scan := scan_file(path, display, patterns, triggers, target)) is not None]
 
 
 def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...], jobs: int,
-              progress: Progress | None) -> list[FileScan]:
+              progress: Progress | None, target: Version | None = None) -> list[FileScan]:
     if jobs <= 1 or len(files) < POOL_THRESHOLD:
-        found = _scan_chunk((files, patterns))
+        found = _scan_chunk((files, patterns, target))
         if progress is not None:
             progress(len(files))
         return found
@@ -95,10 +97,10 @@ def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...], j
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     parts = jobs * 8
-    chunks = [(files[start::parts], patterns) for start in range(parts)]
+    chunks = [(files[start::parts], patterns, target) for start in range(parts)]
     scans: list[FileScan] = []
     with multiprocessing.get_context(method).Pool(jobs) as pool:
-        for (chunk, _), found in zip(chunks, pool.imap(_scan_chunk, chunks)):
+        for (chunk, _, _), found in zip(chunks, pool.imap(_scan_chunk, chunks)):
             scans.extend(found)
             if progress is not None:
                 progress(len(chunk))
@@ -108,21 +110,24 @@ def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...], j
 def scan_paths(files: Sequence[str | Path], displays: Sequence[str],
                patterns: tuple[CallPattern, ...], index: ProjectIndex,
                jobs: int | None = None, progress: Progress | None = None,
-               cache: ScanCache | None = None) -> ScanResult:
+               cache: ScanCache | None = None, target: Version | None = None) -> ScanResult:
     """Scan many files and resolve keys that refer to constants in other modules.
 
-    With a `cache`, files unchanged since it was written are not read again.
+    With a `cache`, files unchanged since it was written are not read again. `target`: the
+    Python version whose grammar the files are written in (None: the newest).
     """
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     paths = [os.fspath(path) for path in files]
     pairs = list(zip(paths, displays))
     if cache is None:
-        scans = _scan_all(pairs, patterns, jobs, progress)
+        scans = _scan_all(pairs, patterns, jobs, progress, target)
     else:
         from flagdebt.cache import scan_cached
 
-        scans = scan_cached(pairs, cache, lambda missing: _scan_all(missing, patterns, jobs, progress),
-                            progress)
+        def scan_missing(missing: list[tuple[str, str]]) -> list[FileScan]:
+            return _scan_all(missing, patterns, jobs, progress, target)
+
+        scans = scan_cached(pairs, cache, scan_missing, progress)
     real = dict(zip(displays, paths))
     folders = {os.path.dirname(real[scan.path]) for scan in scans if scan.sites}
     for folder in sorted(folders):
