@@ -106,6 +106,8 @@ BAD = [
     ("django-waffle", "wrong-types.json", "item 1 (waffle.flag 'bad_everyone'): 'everyone'"),
     ("django-waffle", "duplicates.json", "duplicate key 'shared_name'"),
     ("unleash", "missing.json", "file not found"),
+    ("flagsmith", "one-page.json", "holds 1 of 120 flags ('count')"),
+    ("launchdarkly", "one-page.json", "holds 1 of 40 flags ('totalCount')"),
 ]
 
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 from flagdebt.model import FlagdebtError
 from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag, type_from_tags
-from flagdebt.sources.reading import Entry, describe_json, entries, load_json, top_list
+from flagdebt.sources.reading import (
+    Entry,
+    check_complete,
+    describe_json,
+    entries,
+    load_json,
+    top_list,
+)
 
 NAME = "flagsmith"
 FEATURE_TYPES = {"STANDARD": "release", "MULTIVARIATE": "experiment"}
@@ -19,6 +26,8 @@ def read(given: SourceInput) -> list[SourceFlag]:
                             "(GET /api/v1/projects/ID/features/)")
     data = load_json(Path(given.location), NAME, given.location)
     results = data if isinstance(data, list) else top_list(data, "results", NAME, given.location)
+    check_complete(data, results, "count", NAME, given.location,
+                   "save every page (?page=, ?page_size=) into one results list")
     return [_record(entry, given) for entry in entries(results, NAME, given.location, "results", "name")]
 
 

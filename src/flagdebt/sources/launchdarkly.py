@@ -6,7 +6,14 @@ from pathlib import Path
 
 from flagdebt.model import FlagdebtError
 from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag, type_from_tags
-from flagdebt.sources.reading import Entry, describe_json, entries, load_json, top_list
+from flagdebt.sources.reading import (
+    Entry,
+    check_complete,
+    describe_json,
+    entries,
+    load_json,
+    top_list,
+)
 
 NAME = "launchdarkly"
 
@@ -17,6 +24,8 @@ def read(given: SourceInput) -> list[SourceFlag]:
         raise FlagdebtError(f"{NAME}: give the JSON file of the flag list (GET /api/v2/flags/PROJECT)")
     data = load_json(Path(given.location), NAME, given.location)
     items = top_list(data, "items", NAME, given.location)
+    check_complete(data, items, "totalCount", NAME, given.location,
+                   "save every page (the API's ?limit= and ?offset=) into one items list")
     return [_record(entry, given) for entry in entries(items, NAME, given.location, "items", "key")]
 
 

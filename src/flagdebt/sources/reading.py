@@ -175,3 +175,14 @@ def entries(values: list[object], source: str, display: str, list_name: str,
         named = f"{place} '{key}'" if isinstance(key, str) else place
         found.append(Entry(source, named, value))
     return found
+
+
+def check_complete(data: object, listed: list[object], total_field: str, source: str,
+                   display: str, how: str) -> None:
+    """Refuse one page of a paged list: a partial import would report flags as missing."""
+    if not isinstance(data, dict):
+        return
+    total = data.get(total_field)
+    if isinstance(total, int) and not isinstance(total, bool) and total > len(listed):
+        raise FlagdebtError(f"{source}: {display}: holds {len(listed)} of {total} flags "
+                            f"('{total_field}'); {how}")
