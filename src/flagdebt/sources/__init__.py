@@ -11,8 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flagdebt.model import Registry
+
+if TYPE_CHECKING:
+    from flagdebt.config import Config
 
 # The registry fields a source may fill, in the order a new [flags.KEY] table lists them.
 FIELDS = ("type", "owner", "created", "description", "rolled_out", "rolled_back", "remove_by",
@@ -66,7 +70,7 @@ class SourceInput:
     root: Path = Path(".")
     registry: Registry | None = None
     environ: Mapping[str, str] = field(default_factory=dict)
-    config: object = None  # the project's flagdebt Config, for sources that scan code
+    config: Config | None = None  # the project's settings, for sources that scan code
 
 
 Reader = Callable[[SourceInput], list[SourceFlag]]

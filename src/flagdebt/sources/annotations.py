@@ -43,7 +43,7 @@ def read(given: SourceInput) -> list[SourceFlag]:
     from flagdebt.files import discover
     from flagdebt.paths import display_path
 
-    excludes: tuple[str, ...] = getattr(given.config, "excludes", ())
+    excludes = given.config.excludes if given.config is not None else ()
     root = given.root
     if not root.is_dir():
         raise FlagdebtError(f"{NAME}: {root}: not a folder")

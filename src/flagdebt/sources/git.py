@@ -72,7 +72,7 @@ def _sites(given: SourceInput, root: Path) -> dict[str, list[CallSite]]:
     from flagdebt.config import Config
     from flagdebt.init import scan_project
 
-    config = given.config if isinstance(given.config, Config) else Config(root=root)
+    config = given.config if given.config is not None else Config(root=root)
     found, _ = scan_project(replace(config, root=root), config.calls)
     return found.keys
 
