@@ -99,6 +99,8 @@ def cli() -> None:
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 TODAY = click.option("--today", type=_Date(), help="The date rules compare with (default: today).")
+IMPORT_TODAY = click.option("--today", type=_Date(),
+                            help="The day for archives the source gives no date for (default: today).")
 REGISTRY = click.option("--registry", type=click.Path(path_type=Path), help="The flags.toml to use.")
 CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path),
                       help="The pyproject.toml to read [tool.flagdebt] from.")
@@ -246,7 +248,7 @@ def explain(code: str | None) -> None:
 @CALL
 @click.option("--from", "source", type=click.Choice(list(SOURCES)),
               help="Fill entries from this source; file sources take FILE before PATH.")
-@TODAY
+@IMPORT_TODAY
 def init(args: tuple[str, ...], calls: tuple[str, ...], source: str | None,
          today: date | None) -> None:
     """Write a starter flags.toml and [tool.flagdebt] for the project in PATH (default: .)."""
@@ -565,7 +567,7 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--project", default="default", show_default=True, help="Unleash project."),
         click.option("--overwrite", is_flag=True, help="Let the source replace values flags.toml has."),
         click.option("--dry-run", is_flag=True, help="Print what would change; write nothing."),
-        TODAY, REGISTRY, CONFIG,
+        IMPORT_TODAY, REGISTRY, CONFIG,
     )
     for option in reversed(options):
         command = option(command)
