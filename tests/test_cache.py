@@ -389,14 +389,14 @@ def test_an_unreadable_file_is_not_cached(tmp_path: Path, monkeypatch: pytest.Mo
     root = project(tmp_path)
     config = Config(root=root)
     views = str(root / "app" / "views.py")
-    real_open = open
+    real_read = scanner.read_bytes
 
-    def deny(path: object, *args: object, **kwargs: object) -> object:
+    def deny(path: str) -> bytes:
         if path == views:
             raise PermissionError(13, "Permission denied")
-        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+        return real_read(path)
 
-    monkeypatch.setattr("builtins.open", deny)
+    monkeypatch.setattr(scanner, "read_bytes", deny)
     denied = scan(root, config, project_cache(config))
     monkeypatch.undo()
     assert [error.path for error in denied.errors] == ["app/broken.py", "app/views.py"]

@@ -215,3 +215,13 @@ def test_skeleton_keeps_a_parenthesised_constant() -> None:
     source = 'import os\n\nKEY = (\n    "new-"\n    "checkout"\n)\n\ndef f():\n    return flag_enabled(KEY)\n'
     sites = call_sites(astscan.scan_source(source, "m.py", PATTERNS), lambda q: None)
     assert [(s.key, s.spelling) for s in sites] == [("new-checkout", "KEY")]
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 70_000, 200_001])
+def test_read_bytes_reads_whole_files(tmp_path: Path, size: int) -> None:
+    from flagdebt.scanner import read_bytes
+
+    path = tmp_path / "f.py"
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(data)
+    assert read_bytes(path) == data

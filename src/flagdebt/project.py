@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import ast
 import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flagdebt.astscan import body_imports, module_constants
 from flagdebt.flagcall import FileSymbols
 from flagdebt.grammar import Version, newer_than_running
+
+if TYPE_CHECKING:
+    import ast
 
 MAX_REEXPORTS = 4
 
@@ -46,6 +48,8 @@ def _import_root(folder: str) -> str:
 
 def module_symbols(tree: ast.Module, module: str, is_package: bool) -> FileSymbols:
     """Module-level string constants, class attributes and imports of a parsed module."""
+    from flagdebt.astscan import body_imports, module_constants  # a warm run parses nothing
+
     return FileSymbols(module_constants(tree), body_imports(tree.body, module, is_package))
 
 
@@ -106,6 +110,8 @@ class ProjectIndex:
         if path is None:
             return None
         try:
+            import ast
+
             data = path.read_bytes()
             tree = ast.parse(data, filename=str(path))
         except SyntaxError:
