@@ -60,7 +60,7 @@ def phases(corpus: Path, repeat: int) -> list[tuple[str, float, str]]:
     from flagdebt.report import summarize
     from flagdebt.report.json import render_json
     from flagdebt.rules import RULES, Context, evaluate
-    from flagdebt.scanner import decode_source, scan_paths
+    from flagdebt.scanner import decode_source, read_bytes, scan_paths
     from flagdebt.astscan import scan_source
     from flagdebt.suppression import apply_suppressions
 
@@ -78,8 +78,7 @@ def phases(corpus: Path, repeat: int) -> list[tuple[str, float, str]]:
     def read_all() -> list[tuple[str, bytes]]:
         hits = []
         for path in files:
-            with open(path, "rb") as stream:
-                data = stream.read()
+            data = read_bytes(path)
             if any(trigger in data for trigger in triggers) or b"flagdebt:" in data:
                 hits.append((path, data))
         return hits
@@ -136,7 +135,7 @@ def cache_phases(config: Any, files: list[str], displays: list[str], repeat: int
         seconds, _ = best(lambda: fingerprint(config), repeat)
         rows.append(("cache fingerprint", seconds, ""))
         seconds, warm = best(lambda: open_cache(Path(folder), config.root, stamp), repeat)
-        rows.append(("cache load", seconds, f"{len(warm.entries):,} entries"))
+        rows.append(("cache load", seconds, f"{len(warm.keys):,} files"))
         seconds, _ = best(lambda: [os.stat(path) for path in files], repeat)
         rows.append(("stat every file", seconds, ""))
         seconds, _ = best(lambda: scan_paths(files, displays, config.calls, project_index(config),
