@@ -3,7 +3,7 @@
 Steps (each skipped when already done, so re-running is fast):
 
 1. download seven pinned pure-Python wheels into ``benchmarks/.wheels/`` with
-   ``pip download --require-hashes`` (see /work/shared/BENCHMARK.md);
+   ``pip download --require-hashes`` (see ../shared/BENCHMARK.md next to the checkout);
 2. extract only their ``.py`` files into ``benchmarks/.corpus/<name>-<version>/``;
 3. inject ``flag_enabled("flag-NNN")`` call sites into about 2% of the files,
    deterministically (fixed seed, sorted files), by editing source lines located

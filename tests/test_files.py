@@ -310,17 +310,17 @@ def test_is_whole_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/work/app/src/a.py", "src/a.py"),
-        ("/work/app", "."),
-        ("/work/other/a.py", "/work/other/a.py"),
+        ("/srv/app/src/a.py", "src/a.py"),
+        ("/srv/app", "."),
+        ("/srv/other/a.py", "/srv/other/a.py"),
         ("src/a.py", "src/a.py"),
         ("../b.py", "../b.py"),
-        ("/work/application/a.py", "/work/application/a.py"),
+        ("/srv/application/a.py", "/srv/application/a.py"),
     ],
 )
 def test_display_path(path: str, expected: str) -> None:
-    assert display_path(Path(path), Path("/work/app")) == expected
-    assert display_path(path, "/work/app") == expected
+    assert display_path(Path(path), Path("/srv/app")) == expected
+    assert display_path(path, "/srv/app") == expected
 
 
 def test_display_path_below_the_filesystem_root() -> None:
