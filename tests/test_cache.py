@@ -427,3 +427,51 @@ def test_clean_leaves_files_it_did_not_write(tmp_path: Path) -> None:
     removed = clean_cache(folder)
     assert [path.name for path in removed] == ["scan-1-2.marshal"]
     assert sorted(p.name for p in folder.iterdir()) == [".gitignore", "notes.txt"]
+
+
+# ---------------------------------------------------------------- the parsed registry
+
+
+def test_registry_is_answered_from_the_cache_while_unchanged(tmp_path: Path) -> None:
+    from flagdebt.cache import cached_registry
+    from flagdebt.registry import load_registry
+
+    root = project(tmp_path)
+    config = Config(root=root)
+    path = root / "flags.toml"
+    first = cached_registry(config, path, "flags.toml", load_registry)
+    assert first == load_registry(path, "flags.toml")
+
+    def fail(path: Path, display: str) -> None:
+        raise AssertionError("flags.toml was parsed again")
+
+    again = cached_registry(config, path, "shown/flags.toml", fail)  # type: ignore[arg-type]
+    assert again.flags == first.flags and again.path == "shown/flags.toml"
+    path.write_text(path.read_text().replace("payments", "growth"))
+    os.utime(path, (OLD + 9, OLD + 9))
+    changed = cached_registry(config, path, "flags.toml", load_registry)
+    assert changed.flags["new-checkout"].owner == "growth"
+    for file in (root / CACHE_DIR_NAME).glob("registry-*"):
+        file.write_bytes(b"\x00garbage")
+    assert cached_registry(config, path, "flags.toml", load_registry) == changed
+
+
+def test_a_registry_with_problems_is_reported_on_every_run(run, tmp_path: Path) -> None:
+    files = {**PROJECT, "flags.toml": PROJECT["flags.toml"] + "colour = \"blue\"\n"}
+    root = project(tmp_path, files)
+    for _ in range(2):
+        result = run(root, "check", "--today", TODAY)
+        assert result.exit_code == 2 and "unknown field 'colour'" in result.output
+    assert not list((root / CACHE_DIR_NAME).glob("registry-*"))
+
+
+def test_editing_the_registry_changes_the_next_warm_check(run, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    before = run(root, "check", "--today", TODAY, "--format", "json").output
+    registry = root / "flags.toml"
+    registry.write_text(registry.read_text() + '\n[flags.new-chekout]\ntype = "ops"\nowner = "x"\n'
+                        "created = 2026-06-01\n")
+    os.utime(registry, (OLD + 9, OLD + 9))
+    after = run(root, "check", "--today", TODAY, "--format", "json").output
+    assert after == run(root, "check", "--today", TODAY, "--format", "json", "--no-cache").output
+    assert "new-chekout' is not in the registry" in before and "is not in the registry" not in after

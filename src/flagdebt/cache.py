@@ -31,6 +31,7 @@ from flagdebt import __version__
 
 if TYPE_CHECKING:
     from flagdebt.config import Config
+    from flagdebt.model import Registry
     from flagdebt.sites import FileScan
 
 CACHE_DIR_NAME = ".flagdebt_cache"
@@ -248,6 +249,34 @@ def project_cache(config: Config) -> ScanCache:
                       module_of)
 
 
+def cached_registry(config: Config, path: Path, display: str,
+                    load: Callable[[Path, str], Registry]) -> Registry:
+    """`load(path, display)`, answered from the cache while flags.toml keeps its size and mtime.
+
+    Only a registry that loaded without error is stored, so problems are reported on
+    every run; the key holds flagdebt's code stamp, as the scan fingerprint does.
+    """
+    stamp = _stamp(str(path))
+    file = cache_folder(config) / f"registry-{_crc(str(path.absolute()))}{SUFFIX}"
+    key = repr((FORMAT, __version__, _package_stamp(), str(path.absolute()), stamp))
+    try:
+        with open(file, "rb") as stream:
+            stored, encoded = marshal.loads(stream.read())
+        if stored == key:
+            registry = _decode(encoded, display)
+            if type(registry).__name__ == "Registry":
+                return registry  # type: ignore[no-any-return]
+    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        pass
+    registry = load(path, display)
+    if stamp is not None and stamp >> 64 < time.time_ns() - RACY_NS:
+        try:
+            _write_atomically(file, marshal.dumps((key, _encode(registry, display))))
+        except (OSError, ValueError):
+            pass
+    return registry
+
+
 def _crc(text: str) -> str:
     return f"{zlib.crc32(text.encode('utf-8', 'surrogateescape')):08x}"
 
@@ -310,7 +339,7 @@ def _is_own_file(path: Path) -> bool:
     name = path.name
     if not path.is_file():
         return False
-    if name.startswith("scan-") and (name.endswith(SUFFIX) or name.endswith(".tmp")):
+    if name.startswith(("scan-", "registry-")) and name.endswith((SUFFIX, ".tmp")):
         return True
     return name in _OWN_FILES and path.read_text(encoding="utf-8", errors="replace") in ("*\n", _TAG)
 
@@ -320,10 +349,11 @@ def _is_own_file(path: Path) -> bool:
 
 def _classes() -> dict[str, type]:
     from flagdebt.flagcall import FileSymbols, KeyExpr
-    from flagdebt.model import Finding, Suppression
+    from flagdebt.model import Finding, Flag, Registry, Suppression
     from flagdebt.sites import FileScan, RawSite
 
-    return {cls.__name__: cls for cls in (FileScan, RawSite, KeyExpr, FileSymbols, Suppression, Finding)}
+    classes = (FileScan, RawSite, KeyExpr, FileSymbols, Suppression, Finding, Flag, Registry)
+    return {cls.__name__: cls for cls in classes}
 
 
 def _is_file_scan(value: object) -> bool:

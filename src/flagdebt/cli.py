@@ -82,9 +82,14 @@ def _configure(config_path: Path | None, registry: Path | None, calls: Sequence[
     )
 
 
-def _registry(config: Config) -> Registry:
+def _registry(config: Config, use_cache: bool = False) -> Registry:
     path = config.registry_path
-    return load_registry(path, display_path(path, Path.cwd()))
+    shown = display_path(path, Path.cwd())
+    if use_cache:
+        from flagdebt.cache import cached_registry
+
+        return cached_registry(config, path, shown, load_registry)
+    return load_registry(path, shown)
 
 
 def _use_color(output: Path | None) -> bool:
@@ -141,7 +146,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
     if baseline_file is not None and write_baseline is not None:
         raise click.UsageError("--baseline and --write-baseline cannot be used together")
     config = _configure(config_path, registry, calls, select, ignore, paths)
-    flags = _registry(config)
+    flags = _registry(config, use_cache=not no_cache)
     cwd = Path.cwd()
     files = discover_text(paths or (config.root,), config.root, config.excludes)
     displays = display_paths(files, cwd)
