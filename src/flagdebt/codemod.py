@@ -80,17 +80,18 @@ class Wanted:
         return self.spellings.get(resolved.spelling) or self.spellings.get(resolved.key or "")
 
     def mentioned(self, text: str, symbols: FileSymbols, lookup: Lookup) -> list[str]:
-        """The flags a piece of code names: by key, by a spelling or by a name that resolves to one."""
-        names = set(re.findall(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*", text))
-        names = {re.sub(r"\s+", "", name) for name in names}
-        keys = {self.key_of(resolve(KeyExpr("ref", name), symbols, lookup)) for name in names}
+        """The flags a run-time key expression names: the key as a string literal, a spelling
+        other than the key itself, or a dotted name that resolves to the key."""
+        names = {re.sub(r"\s+", "", name)
+                 for name in re.findall(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*", text)}
+        keys = {resolve(KeyExpr("ref", name), symbols, lookup).key for name in names}
+        found = {key for key in keys if key in self.values}
         words = {part for name in names for part in name.split(".")}
-        for spelling, key in self.spellings.items():
-            if spelling.rsplit(".", 1)[-1] in words:
-                keys.add(key)
-        keys.update(key for key in self.values
-                    if re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text))
-        return sorted(key for key in keys if key is not None)
+        found.update(key for spelling, key in self.spellings.items()
+                     if spelling != key and spelling.rsplit(".", 1)[-1] in words)
+        found.update(key for key in self.values
+                     if re.search(rf"""['"]{re.escape(key)}['"]""", text))
+        return sorted(found)
 
 
 @dataclass
