@@ -62,6 +62,7 @@ class Rewrite:
     inlined: set[str] = field(default_factory=set)  # wrappers whose calls were replaced here
     tests: list[tuple[str, str]] = field(default_factory=list)  # deleted (`Class::test`), why
     undecided: list[Skip] = field(default_factory=list)  # tests left as they are, and why
+    pruned: set[str] = field(default_factory=set)  # imports the rewrite left unused and removed
     found: Counter[str] = field(default_factory=Counter)  # reads (and overrides) found, by key
 
 
@@ -168,7 +169,9 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
             modules[chunk] = rewritten
     texts = {chunk: _render(node, indent_of(chunk, lines)) for chunk, node in modules.items()}
     code, after = _spliced(lines, texts) if texts else (source, tree)
-    if modules and _prune_imports(after, lines, every, modules, texts, context.keep_imports):
+    result.pruned = _prune_imports(after, lines, every, modules, texts, context.keep_imports) \
+        if modules else set()
+    if result.pruned:
         code, after = _spliced(lines, texts)
     result.constants = {name for name, value in context.symbols.constants.items()
                         if name.count(".") <= 1 and value in context.wanted.values}
@@ -427,8 +430,9 @@ def _wrapper_calls(tree: cst.Module, wrappers: Mapping[str, Outcome]) -> list[tu
 
 def _prune_imports(after: ast.Module, lines: Sequence[str],
                    every: Sequence[Chunk], modules: dict[Chunk, cst.Module],
-                   texts: dict[Chunk, str], keep: frozenset[str] = frozenset()) -> bool:
-    """Remove the imports the rewrite left unused (never those that were unused before).
+                   texts: dict[Chunk, str], keep: frozenset[str] = frozenset()) -> set[str]:
+    """Remove the imports the rewrite left unused (never those that were unused before);
+    return their names.
 
     Only a name the rewritten statements used can have lost its last use, and a name that
     no longer appears in the new text outside import lines certainly has; only the other
@@ -443,13 +447,13 @@ def _prune_imports(after: ast.Module, lines: Sequence[str],
     bound.update(name for chunk in every for top in chunk.nodes for name in import_names(top))
     candidates = {name for name in bound if lost[name]} - keep
     if not candidates:
-        return False
+        return set()
     code = _without_imports(splice(lines, texts), after)
     unsure = {name for name in candidates if re.search(rf"\b{re.escape(name)}\b", code)}
     counts = name_counts(after) if unsure else Counter()
     unused = {name for name in candidates if name not in unsure or counts[name] == 0}
     if not unused:
-        return False
+        return set()
     pruner = ImportPruner(unused)
     for chunk, module in modules.items():
         if "import" in texts[chunk]:
@@ -457,7 +461,7 @@ def _prune_imports(after: ast.Module, lines: Sequence[str],
     for chunk in every:
         if chunk not in modules and any(import_names(node) & unused for node in chunk.nodes):
             texts[chunk] = _code(cst.parse_module(chunk.text(lines)).visit(pruner))
-    return True
+    return unused
 
 
 def _without_imports(code: str, tree: ast.Module) -> str:

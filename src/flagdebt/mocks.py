@@ -152,17 +152,3 @@ def drop_params(params: cst.Parameters, names: frozenset[str]) -> cst.Parameters
 def patch_targets(text: str) -> Iterator[str]:
     """The dotted targets of the `patch("a.b.c")` calls in a file's text."""
     return (match[2] for match in PATCH_TARGET.finditer(text))
-
-
-def lost_imports(before: str, after: str) -> set[str]:
-    """The names imported in `before` that `after` no longer imports."""
-    return _imported(before) - _imported(after)
-
-
-def _imported(text: str) -> set[str]:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return set()
-    return {alias.asname or alias.name for node in ast.walk(tree)
-            if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}

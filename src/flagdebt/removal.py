@@ -43,6 +43,7 @@ class Change:
     after: str
     removed: int
     skipped: list[Skip] = field(default_factory=list)
+    pruned: set[str] = field(default_factory=set)  # the imports it removed
 
 
 @dataclass(frozen=True, order=True)
@@ -232,12 +233,12 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     triggers = [name.encode() for name in trigger_names((*calls, *overrides, *fixtures))]
     named = {re.sub(r"[^0-9a-z]+", "_", key.lower()).strip("_") for key in values}
     words = spellings | named  # a test may name the key only in its own name
-    found = _read_matching(pairs, words, _import_codemod)
+    found, patchers = _split(_read_matching(pairs, words | {PATCH}, _import_codemod), words)
     broken: list[tuple[_Found, str]] = []
     definers = _key_constants(found, values, broken, index.target)
     more = words | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
     if more != words:
-        found = _read_matching(pairs, more)
+        found, patchers = _split(_read_matching(pairs, more | {PATCH}), more)
     module_level = frozenset(n for names in definers.values() for n in names)
     job = _Job(values, aliases, calls, index, module_level, overrides=overrides,
                fixtures=fixtures, test_values=test_values)
@@ -246,7 +247,7 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     for file in found:
         if any(trigger in file.data for trigger in triggers):
             _rewrite_file(removal, file.path, file.display, job)
-    job = _settle_patches(removal, pairs, job)
+    job = _settle_patches(removal, patchers, job)
     _inline_wrappers(removal, pairs, job, mentions)
     _inline_methods(removal, pairs, job, mentions)
     _drop_unused(removal, pairs, definers, job, mentions)
@@ -369,11 +370,23 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
     if change is not None:
         change.after = result.code
         change.removed += result.removed
+        change.pruned |= result.pruned
     elif result.code != source.text:
-        removal.changes.append(Change(source, result.code, result.removed, result.skipped))
+        removal.changes.append(Change(source, result.code, result.removed, result.skipped,
+                                      result.pruned))
 
 
-def _settle_patches(removal: Removal, pairs: Pairs, job: _Job) -> _Job:
+PATCH = "patch("
+
+
+def _split(files: list[_Found], words: Iterable[str]) -> tuple[list[_Found], list[_Found]]:
+    """The files that hold one of the words, and those that patch something."""
+    needles = [word.encode() for word in words]
+    found = [file for file in files if any(needle in file.data for needle in needles)]
+    return found, [file for file in files if PATCH.encode() in file.data]
+
+
+def _settle_patches(removal: Removal, patchers: Sequence[_Found], job: _Job) -> _Job:
     """Tests that patch a flag function through a module the rewrite took it from.
 
     A module that lost an import is looked up in the patch targets of every file as it stands
@@ -381,14 +394,14 @@ def _settle_patches(removal: Removal, pairs: Pairs, job: _Job) -> _Job:
     switch_is_active")`) served only the removed flags: the files holding one are rewritten
     knowing that. An import that a remaining patch still reaches is put back.
     """
-    from flagdebt.mocks import lost_imports, patch_targets
+    from flagdebt.mocks import patch_targets
 
-    lost = {module_of(change.source.path)[0]: (change, names) for change in removal.changes
-            if (names := lost_imports(change.source.text, change.after))}
+    lost = {module_of(change.source.path)[0]: (change, change.pruned)
+            for change in removal.changes if change.pruned}
     if not lost:
         return job
-    needles = {f"{module}.{name}" for module, (_, names) in lost.items() for name in names}
-    files = _read_matching(pairs, needles)
+    needles = [f"{module}.{name}".encode() for module, (_, names) in lost.items() for name in names]
+    files = [file for file in patchers if any(needle in file.data for needle in needles)]
     functions = trigger_names(job.calls)
     spent = frozenset(target for text in _texts(removal, files) for target in patch_targets(text)
                       if target.rsplit(".", 1)[-1] in functions
