@@ -23,7 +23,8 @@ else:
 DEFAULT_CALLS = (CallPattern(("flag_enabled",)),)
 # Test helpers that force a flag on or off (`@override_flag("x", active=True)`): not reads,
 # but `remove` drops them (or the tests of the dead path) with the flag.
-DEFAULT_OVERRIDES = (CallPattern(("override_flag",)),)
+DEFAULT_OVERRIDES = tuple(CallPattern((name,)) for name in
+                          ("override_flag", "override_switch", "override_sample"))
 # Test fixtures that create a flag (`Flag.objects.create(name="x", everyone=True)`): `remove`
 # drops them with the flag, and the tests that create it with its dead value.
 DEFAULT_FIXTURES = tuple(CallPattern((model, "objects", method), "name")

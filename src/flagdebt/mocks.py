@@ -76,10 +76,19 @@ def read_patch(node: cst.BaseExpression) -> Patch | None:
         return None
     new = keywords.get("new", positional[where + 1] if len(positional) > where + 1 else None)
     effect = keywords.get("side_effect", new)
-    return Patch(call, name.rsplit(".", 1)[-1], injects=new is None,
-                 returns=_bool(keywords.get("return_value")),
+    returns = _bool(keywords.get("return_value")) if new is None else _mock_returns(new)
+    return Patch(call, name.rsplit(".", 1)[-1], injects=new is None, returns=returns,
                  effect=effect if isinstance(effect, cst.Lambda) else None,
                  target="" if is_object else name)
+
+
+def _mock_returns(node: cst.BaseExpression) -> bool | None:
+    """`Mock(return_value=True)` / `MagicMock(return_value=False)` given as `new`."""
+    if isinstance(node, cst.Call) and dotted(node.func)[-1] in ("Mock", "MagicMock"):
+        given = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+        value = given.get("return_value")
+        return _bool(value) if value is not None else None
+    return None
 
 
 def _bool(node: cst.BaseExpression | None) -> bool | None:
