@@ -8,7 +8,9 @@ Facts about every function's locals are taken before and after the removal; from
   became a literal in the removal, is inlined: `True`/`False`/`None` into every read, so the
   logic folds again (`if not allowed:` disappears); any other literal (`parameters = {}`,
   `limit = 10`) only into a single read that is the whole of a `return` or of a condition, since
-  a named value passed on elsewhere reads better than the literal.
+  a named value passed on elsewhere reads better than the literal;
+- a local assigned and returned by the very next statement, where the removal took away the
+  code between them (it had more assignments or reads before), is returned directly.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Local:
     values: list[cst.BaseExpression | None] = field(default_factory=list)
     reads: list[cst.CSTNode] = field(default_factory=list)
     whole: int = 0  # reads that are the whole value of a return, or a whole condition
+    returned_next: bool = False  # assigned once, then returned by the very next statement
 
 
 @dataclass
@@ -77,9 +80,16 @@ class _Statements(cst.CSTVisitor):
         self.line: cst.SimpleStatementLine | None = None
         self.targets: dict[int, tuple[cst.SimpleStatementLine, cst.BaseExpression]] = {}
         self.whole: set[int] = set()
+        self.returned: dict[int, int] = {}  # a name returned whole -> its return statement line
+        self.following: dict[int, int] = {}  # statement -> the statement after it in its block
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.following.update((id(a), id(b)) for a, b in zip(node.body, node.body[1:]))
 
     def visit_Return(self, node: cst.Return) -> None:
         self.whole.add(id(node.value))
+        if isinstance(node.value, cst.Name) and self.line is not None:
+            self.returned[id(node.value)] = id(self.line)
 
     def visit_If(self, node: cst.If) -> None:
         self.whole.add(id(node.test))
@@ -132,6 +142,8 @@ def locals_of(module: cst.Module) -> dict[Key, Local]:
             local.values.append(value)
             local.reads.extend(access.node for access in assignment.references)
             local.whole += sum(id(access.node) in statements.whole for access in assignment.references)
+    for local in found.values():
+        local.returned_next = _returned_next(local, statements)
     return found
 
 
@@ -152,11 +164,37 @@ def plan_tidy(before: dict[Key, Local], after: dict[Key, Local], body_lines: set
             _drop_unused(local, tidy)
         elif len(local.statements) == 1 and (len(old.statements) > 1 or _changed(old, local)):
             _inline_literal(local, body_lines, tidy)
+            if local.returned_next and id(local.statements[0]) not in tidy.dropped:
+                _inline_into_return(local, tidy)
+        elif local.returned_next and len(old.reads) > len(local.reads):
+            _inline_into_return(local, tidy)
     return tidy
 
 
+def _commented(line: cst.SimpleStatementLine | None) -> bool:
+    """A statement with a comment above or beside it: a reviewer keeps what it explains."""
+    return line is None or line.trailing_whitespace.comment is not None \
+        or any(empty.comment is not None for empty in line.leading_lines)
+
+
+def _returned_next(local: Local, statements: _Statements) -> bool:
+    if len(local.statements) != 1 or local.statements[0] is None or len(local.reads) != 1:
+        return False
+    line = statements.returned.get(id(local.reads[0]))
+    return line is not None and statements.following.get(id(local.statements[0])) == line
+
+
+def _inline_into_return(local: Local, tidy: Tidy) -> None:
+    """`x = value` then `return x`: `return value`."""
+    line, value = local.statements[0], local.values[0]
+    if line is None or value is None or _commented(line):
+        return
+    tidy.dropped.add(id(line))
+    tidy.literals[id(local.reads[0])] = value
+
+
 def _drop_unused(local: Local, tidy: Tidy) -> None:
-    if any(line is None or value is None or not is_pure(value)
+    if any(_commented(line) or value is None or not is_pure(value)
            for line, value in zip(local.statements, local.values)):
         return
     tidy.dropped.update(id(line) for line in local.statements)
@@ -164,7 +202,7 @@ def _drop_unused(local: Local, tidy: Tidy) -> None:
 
 def _inline_literal(local: Local, body_lines: set[int], tidy: Tidy) -> None:
     line, value = local.statements[0], local.values[0]
-    if line is None or value is None or id(line) not in body_lines:
+    if _commented(line) or value is None or id(line) not in body_lines:
         return
     if literal_truth(value) is None or not all(isinstance(read, cst.Name) for read in local.reads):
         return
