@@ -4,7 +4,9 @@ Hypothesis writes small functions `def f(a, b, c):` that read flag "x" (and
 sometimes flag "y") through `flag_enabled(...)`, in `if`/`elif`/`else`
 chains, ternaries, `not`/`and`/`or`, comparisons with bool literals,
 `all()`/`any()`, comprehension filters, loops with `break`/`continue`, early
-returns, asserts and a local `enabled = flag_enabled(...)`. Each function is
+returns, asserts, a local `enabled = flag_enabled(...)`, locals stored before a flag
+branch that may overwrite them (dead stores, constant propagation, a local returned
+right after) and helpers that return a literal chosen by the flag. Each function is
 run before and after `rewrite_source` on a grid of arguments, with a stub that
 answers `value` for "x" and True for "y", and the results must be identical
 (same `repr`, so `0` and `False` differ: value contexts allow only the folds
@@ -128,7 +130,7 @@ def blocks(draw: st.DrawFn, scope: Scope) -> Lines:
 def statements(draw: st.DrawFn, scope: Scope) -> Lines:
     kinds = ["append"] * 3 + ["append-bool"] * 2 + ["comprehension"] * 2 + ["return", "assert"]
     if scope.depth > 0:
-        kinds += ["if"] * 4 + ["for", "while"]
+        kinds += ["if"] * 4 + ["for", "while", "store", "store", "returned-local"]
     if scope.loop is not None:
         kinds += ["jump"]
     if "enabled" in scope.names:
@@ -196,6 +198,28 @@ def while_loops(draw: st.DrawFn, scope: Scope) -> Lines:
     return lines
 
 
+STORED = ("0", "1", "True", "False", "None", "[]", "{}", '""', "a", "a + 1", "b > 0", 'flag_enabled("y")')
+
+
+@st.composite
+def stores(draw: st.DrawFn, scope: Scope) -> Lines:
+    """`s = v` then a flag branch that may overwrite it, then a read: dead stores, propagation."""
+    inner = scope._replace(depth=scope.depth - 1)
+    lines = [f"s = {draw(st.sampled_from(STORED))}", f"if {expr_text(draw, scope)}:",
+             INDENT + f"s = {draw(st.sampled_from(STORED))}"]
+    if draw(st.booleans()):
+        lines += ["else:", *indented(draw(blocks(inner)))]
+    read = draw(st.sampled_from(("out.append(s)", "if not s:\n    out.append(0)", "out.append(s or 3)")))
+    return lines + read.split("\n")
+
+
+@st.composite
+def returned_locals(draw: st.DrawFn, scope: Scope) -> Lines:
+    """`r = v`, a flag branch that changes it, `return r`: inlined when the branch goes."""
+    return [f"r = {draw(st.sampled_from(STORED))}", f"if {expr_text(draw, scope)}:",
+            INDENT + "r = [r, a]", "return r"]
+
+
 STATEMENTS: dict[str, Callable[[Scope], st.SearchStrategy[Lines]]] = {
     "append": simple(lambda draw, scope: f"out.append({expr_text(draw, scope)})"),
     "append-bool": simple(lambda draw, scope: f"out.append(bool({expr_text(draw, scope)}))"),
@@ -207,6 +231,8 @@ STATEMENTS: dict[str, Callable[[Scope], st.SearchStrategy[Lines]]] = {
     "if": if_chains,
     "for": for_loops,
     "while": while_loops,
+    "store": stores,
+    "returned-local": returned_locals,
 }
 
 
@@ -258,3 +284,37 @@ def test_rewrite_without_the_flag_changes_nothing(source: str, value: bool) -> N
     result = rewrite_source(source, {"x": value})
     assert result.code == source
     assert result.removed == 0
+
+
+HELPER_RESULTS = ("[]", "{}", "()", '""', "None", "True", "False", "[1]", "3")
+HELPER_USES = ("out.append(helper(a))", "out.append([*helper(a)] if helper(a) else 0)",
+               "if helper(a):\n    out.append(1)", "out.append(not helper(a))")
+
+
+@st.composite
+def modules_with_helper(draw: st.DrawFn) -> str:
+    """A helper returning a literal chosen by flag "x", and `f` using it."""
+    on, off = draw(st.sampled_from(HELPER_RESULTS)), draw(st.sampled_from(HELPER_RESULTS))
+    uses = draw(st.lists(st.sampled_from(HELPER_USES), min_size=1, max_size=3))
+    helper = ["def helper(a):", f'    if flag_enabled("x"):', f"        return {on}", f"    return {off}"]
+    body = ["out = []", *(line for use in uses for line in use.split("\n")), "return out"]
+    return "\n".join([*helper, "", "", "def f(a, b, c):", *indented(body)]) + "\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=modules_with_helper(), value=st.booleans())
+def test_helper_inlining_keeps_behaviour(source: str, value: bool) -> None:
+    """The removal's second pass: calls to a helper left returning a constant are inlined and
+    the helper goes once unread, as `flagdebt remove` does across files."""
+    note(f"value={value}\n--- input\n{source}")
+    first = rewrite_source(source, {"x": value})
+    wrappers = dict(first.wrappers)
+    second = rewrite_source(first.code, {}, wrappers=wrappers)
+    code = second.code
+    if second.inlined:
+        code = rewrite_source(code, {}, wrappers=wrappers,
+                              drop_functions=frozenset(second.inlined)).code
+    note(f"--- rewritten\n{code}")
+    compile(code, "<rewritten>", "exec")
+    assert outcomes(code, value) == outcomes(source, value)
+    assert not X_SITE.search(code)
