@@ -296,7 +296,7 @@ def modules_with_helper(draw: st.DrawFn) -> str:
     """A helper returning a literal chosen by flag "x", and `f` using it."""
     on, off = draw(st.sampled_from(HELPER_RESULTS)), draw(st.sampled_from(HELPER_RESULTS))
     uses = draw(st.lists(st.sampled_from(HELPER_USES), min_size=1, max_size=3))
-    helper = ["def helper(a):", f'    if flag_enabled("x"):', f"        return {on}", f"    return {off}"]
+    helper = ["def helper(a):", '    if flag_enabled("x"):', f"        return {on}", f"    return {off}"]
     body = ["out = []", *(line for use in uses for line in use.split("\n")), "return out"]
     return "\n".join([*helper, "", "", "def f(a, b, c):", *indented(body)]) + "\n"
 
