@@ -22,6 +22,7 @@ from flagdebt.flagcall import (
     visible_imports,
 )
 from flagdebt.grammar import Version, newer_than_running
+from flagdebt.lines import line_number, line_starts, split_lines
 from flagdebt.model import CallPattern
 from flagdebt.sites import FileScan, RawSite, parse_suppressions, syntax_error
 
@@ -102,7 +103,7 @@ def skeleton(source: str, targets: Sequence[int]) -> str | None:
     wrong (a line inside a multi-line string, say) the result does not parse and the caller
     parses the whole file. Parsing a fifth of a file is what makes a large scan fast.
     """
-    lines = source.split("\n")
+    lines = split_lines(source)
     inside = _lines_in_strings(source)
     starts = _statement_starts(lines, 0, len(lines), "", inside)
     if len(starts) < 2:
@@ -151,7 +152,7 @@ def _reduce(lines: Sequence[str], start: int, end: int, wanted: set[int], indent
     return out
 
 
-TOKENS = re.compile(r'"""|' r"'''|" r'"(?:\\.|[^"\\\n])*"|' r"'(?:\\.|[^'\\\n])*'|#[^\n]*")
+TOKENS = re.compile(r'"""|' r"'''|" r'"(?:\\.|[^"\\\r\n])*"|' r"'(?:\\.|[^'\\\r\n])*'|#[^\r\n]*")
 CLOSING = {'"""': re.compile(r'(?:\\.|[^\\])*?"""', re.DOTALL),
            "'''": re.compile(r"(?:\\.|[^\\])*?'''", re.DOTALL)}
 
@@ -159,6 +160,7 @@ CLOSING = {'"""': re.compile(r'(?:\\.|[^\\])*?"""', re.DOTALL),
 def _lines_in_strings(source: str) -> set[int]:
     """0-based numbers of the lines that begin inside a triple-quoted string."""
     inside: set[int] = set()
+    starts: list[int] | None = None
     position = 0
     while True:
         token = TOKENS.search(source, position)
@@ -170,8 +172,9 @@ def _lines_in_strings(source: str) -> set[int]:
             continue  # a one-line string or a comment
         end = closing.match(source, position)
         stop = end.end() if end else len(source)
-        first = source.count("\n", 0, position) + 1
-        inside.update(range(first, first + source.count("\n", position, stop)))
+        starts = starts or line_starts(source)
+        first, last = line_number(starts, position), line_number(starts, stop)
+        inside.update(range(first, last))
         position = stop
 
 
@@ -198,14 +201,10 @@ def target_lines(source: str, patterns: Sequence[CallPattern], extra: Iterable[s
     """The numbers of the lines that mention a pattern's name or a name it is imported as."""
     names = set(trigger_names(patterns)) | set(extra)
     positions = sorted(start for name in list(names) for start in _words(source, name, names))
-    lines: list[int] = []
-    line, previous = 1, 0
-    for start in positions:
-        line += source.count("\n", previous, start)
-        previous = start
-        if not lines or lines[-1] != line:
-            lines.append(line)
-    return lines
+    if not positions:
+        return []
+    starts = line_starts(source)
+    return list(dict.fromkeys(line_number(starts, start) for start in positions))
 
 
 ALIAS = re.compile(r"\s+as\s+(\w+)")
@@ -247,7 +246,7 @@ def module_constants(tree: ast.Module) -> dict[str, str]:
 class _Walker:
     def __init__(self, source: str, patterns: Sequence[CallPattern], module: str,
                  is_package: bool, targets: list[int]) -> None:
-        self.lines = source.split("\n")
+        self.lines = split_lines(source)
         self.patterns = patterns
         self.module = module
         self.is_package = is_package

@@ -24,7 +24,9 @@ from flagdebt.report import FORMATS, renderer
 from flagdebt.sources import SOURCES
 
 if TYPE_CHECKING:
-    from flagdebt.removal import Removal
+    from flagdebt.registry import ArchivePlan
+    from flagdebt.removal import Change, Removal
+    from flagdebt.writing import Written
 
 CODE_PREFIX = re.compile(r"^FD\d{0,3}$")
 
@@ -478,43 +480,67 @@ def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, .
     """Remove the flags and report; None when no read of any of them was found."""
     from flagdebt.check import project_index
     from flagdebt.removal import plan_removal
+    from flagdebt.writing import interrupt_on_sigterm
 
     config = work.config
-    removal = plan_removal(work.files, work.displays, values, aliases, config.calls,
-                           project_index(config), config.overrides, config.fixtures,
-                           partial=run.partial,
-                           root=config.root, registry=config.registry_path)
+    day = run.today or date.today()
+    plan = _plan_archive(config, run.archive, day) if run.archive and not run.diff else None
+    try:
+        with interrupt_on_sigterm():
+            removal = plan_removal(work.files, work.displays, values, aliases, config.calls,
+                                   project_index(config), config.overrides, config.fixtures,
+                                   partial=run.partial,
+                                   root=config.root, registry=config.registry_path)
+    except KeyboardInterrupt:
+        click.echo("flagdebt: interrupted before writing; no file was changed.", err=True)
+        return 130
     if not removal.found and not removal.removed:  # at most a definition left: not worth a run
         return None
-    say = (lambda text: click.echo(text, err=True)) if run.diff else click.echo
-    _write(removal, run.diff)
+    say: Callable[[str], object] = (lambda text: click.echo(text, err=True)) if run.diff \
+        else click.echo
+    done = _write(removal, run.diff, config.root)
     problems = _report_blockers(removal, run.partial, say)
-    failed = {display for display, _ in removal.failures}
-    written = [change for change in removal.changes if change.source.display not in failed]
-    done = [key for key in values if removal.found[key] and key not in removal.blocked]
-    if done or written:
+    written = removal.changes if run.diff else done.written
+    removed = sum(change.removed for change in written)
+    read = [key for key in values if removal.found[key] and key not in removal.blocked]
+    if read or written:
         verb = "Would remove" if run.diff else "Removed"
-        say(f"{verb} {removal.removed} call site{'s' if removal.removed != 1 else ''} of "
-            f"{_names(done or list(values))} in {len(written)} "
+        say(f"{verb} {removed} call site{'s' if removed != 1 else ''} of "
+            f"{_names(read or list(values))} in {len(written)} "
             f"file{'s' if len(written) != 1 else ''}.")
-    if run.archive and not run.diff and not problems:
-        _archive(config, run.archive, run.today or date.today(), say)
+    if done.interrupted:
+        _say_interrupted(done.written, len(removal.changes))
+        return 130
+    if plan is not None and not problems:
+        _write_archive(config, plan, say)
+    elif plan is not None:
+        say(f"Not archived in {display_path(config.registry_path, Path.cwd())}: "
+            "some reads were not removed.")
     if run.diff:
         return 1 if removal.changes or problems else 0
     return 1 if problems else 0
 
 
-def _write(removal: Removal, diff: bool) -> None:
-    from flagdebt.removal import unified_diff, write_change
+def _write(removal: Removal, diff: bool, root: Path) -> Written:
+    """Print the diffs, or write the files (see `writing.write_changes`)."""
+    from flagdebt.removal import unified_diff
+    from flagdebt.writing import Written, write_changes
 
-    for change in removal.changes:
-        if diff:
+    if diff:
+        for change in removal.changes:
             click.echo(unified_diff(change), nl=False)
-            continue
-        try:
-            write_change(change)
-        except OSError as error:
-            removal.failures.append((change.source.display, str(error)))
+        return Written()
+    done = write_changes(removal.changes, root)
+    removal.failures.extend(done.failures)
+    return done
+
+
+def _say_interrupted(written: Sequence[Change], planned: int) -> None:
+    left = planned - len(written)
+    click.echo(f"flagdebt: interrupted: {len(written)} of {planned} files written, "
+               f"{left} left unchanged.", err=True)
+    for change in written:
+        click.echo(f"written: {change.source.display}", err=True)
 
 
 def _report_blockers(removal: Removal, partial: bool, say: Callable[[str], object]) -> bool:
@@ -550,12 +576,24 @@ def _names(keys: list[str]) -> str:
     return ", ".join(repr(key) for key in keys) if len(keys) <= 3 else f"{len(keys)} flags"
 
 
-def _archive(config: Config, keys: list[str], day: date, say: Any) -> None:
-    from flagdebt.registry import archive_flag
+def _plan_archive(config: Config, keys: list[str], day: date) -> ArchivePlan:
+    from flagdebt.registry import plan_archive
 
-    for key in keys:
-        archive_flag(config.registry_path, key, day)
-        say(f"Archived '{key}' in {display_path(config.registry_path, Path.cwd())} ({day.isoformat()}).")
+    return plan_archive(config.registry_path, keys, day,
+                        display_path(config.registry_path, Path.cwd()))
+
+
+def _write_archive(config: Config, plan: ArchivePlan, say: Callable[[str], object]) -> None:
+    from flagdebt.registry import write_archive
+
+    shown = display_path(config.registry_path, Path.cwd())
+    write_archive(plan, shown)
+    for key in plan.keys:
+        say(f"Archived '{key}' in {shown} ({plan.day.isoformat()}).")
+
+
+def _archive(config: Config, keys: list[str], day: date, say: Callable[[str], object]) -> None:
+    _write_archive(config, _plan_archive(config, keys, day), say)
 
 
 @cli.group("registry")

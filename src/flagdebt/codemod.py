@@ -21,6 +21,7 @@ from flagdebt.cstscan import QuickCallFinder, dotted
 from flagdebt.definitions import drop_definitions
 from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, Resolved, match_callee, resolve
 from flagdebt.inline import inline_plan
+from flagdebt.lines import BREAK, has_lone_cr, newline_of, split_lines
 from flagdebt.model import CallPattern
 from flagdebt.project import module_symbols
 from flagdebt.splice import (
@@ -41,6 +42,7 @@ from flagdebt.transform import Outcome, Plan, Remover, Skip
 
 MAX_TIDY_ROUNDS = 4
 SELF_NAMES = ("self", "cls")
+LONE_CR = re.compile(r"\r(?!\n)")
 DECORATOR_OFF = "a decorator that gates on a flag that is off: decide by hand"
 DYNAMIC = "a read whose key is computed at run time and may be this flag: rewrite by hand"
 UNRESOLVED = "a read the rewrite could not resolve: rewrite by hand"
@@ -146,7 +148,7 @@ def rewrite_source(source: str, values: Mapping[str, bool],
 def _rewrite(source: str, tree: ast.Module, context: _Context,
              keep_constants: frozenset[str] | None, drop_functions: frozenset[str],
              methods: bool) -> Rewrite:
-    lines = source.splitlines(keepends=True)
+    lines = split_lines(source, keepends=True)
     every = chunks(tree)
     targets = target_lines(source, context.calls, _wrapper_names(context.wrappers))
     selected = touching(every, targets)
@@ -167,7 +169,7 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
         rewritten = _rewrite_chunk(chunk, lines, context, result, inside, tree)
         if rewritten is not None:
             modules[chunk] = rewritten
-    texts = {chunk: _render(node, indent_of(chunk, lines)) for chunk, node in modules.items()}
+    texts = {chunk: _render(node, chunk, lines) for chunk, node in modules.items()}
     code, after = _spliced(lines, texts) if texts else (source, tree)
     result.pruned = _prune_imports(after, lines, every, modules, texts, context.keep_imports) \
         if modules else set()
@@ -229,8 +231,15 @@ def _code(node: cst.Module) -> str:
     return node.code if node.body or node.header or node.footer else ""
 
 
-def _render(node: cst.Module, prefix: str) -> str:
-    return indent(_code(node), prefix)
+def _render(node: cst.Module, chunk: Chunk, lines: Sequence[str]) -> str:
+    """A rewritten chunk's text, at its indentation and with its line breaks."""
+    text = indent(_code(node), indent_of(chunk, lines))
+    return BREAK.sub("\r", text) if newline_of(lines[chunk.start]) == "\r" else text
+
+
+def _for_cst(text: str) -> str:
+    """libcst cannot parse a line ended by a lone CR, which Python reads as a line end."""
+    return LONE_CR.sub("\n", text) if has_lone_cr(text) else text
 
 
 def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result: Rewrite,
@@ -240,7 +249,7 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
     `reads`: what the fast engine found in the chunk; one libcst cannot match is reported.
     """
     try:
-        tree = cst.parse_module(dedent(chunk, lines) or "")
+        tree = cst.parse_module(_for_cst(dedent(chunk, lines) or ""))
     except cst.ParserSyntaxError as error:
         raise CannotRewrite(f"cannot parse: {error.message}") from None
     finder = QuickCallFinder(context.calls, context.module, context.is_package)
@@ -457,10 +466,11 @@ def _prune_imports(after: ast.Module, lines: Sequence[str],
     pruner = ImportPruner(unused)
     for chunk, module in modules.items():
         if "import" in texts[chunk]:
-            texts[chunk] = _render(module.visit(pruner), indent_of(chunk, lines))
+            texts[chunk] = _render(module.visit(pruner), chunk, lines)
     for chunk in every:
         if chunk not in modules and any(import_names(node) & unused for node in chunk.nodes):
-            texts[chunk] = _code(cst.parse_module(chunk.text(lines)).visit(pruner))
+            texts[chunk] = _render(cst.parse_module(_for_cst(chunk.text(lines))).visit(pruner),
+                                   chunk, lines)
     return unused
 
 
@@ -468,7 +478,7 @@ def _without_imports(code: str, tree: ast.Module) -> str:
     """The module's text without its top-level import statements."""
     skipped = {number for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
                for number in range(node.lineno, (node.end_lineno or node.lineno) + 1)}
-    return "\n".join(line for number, line in enumerate(code.split("\n"), 1)
+    return "\n".join(line for number, line in enumerate(split_lines(code), 1)
                      if number not in skipped)
 
 

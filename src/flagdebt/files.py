@@ -323,7 +323,8 @@ class _GitIgnored:
 
     def result(self) -> frozenset[str] | None:
         """The ignored paths; None outside a work tree, without git, or if `top` is ignored."""
-        self.done.wait()
+        while not self.done.wait(0.1):  # short waits: Ctrl-C is handled between them
+            pass
         return self.paths
 
 

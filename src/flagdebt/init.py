@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -237,16 +238,37 @@ def scan_project(
 
 
 def write_new(path: Path, text: str, shown: str) -> None:
-    """Create `path` with `text`; never overwrite."""
+    """Create `path` with `text`, all or nothing; never overwrite.
+
+    The text is encoded first and written to a temporary file that is then linked into
+    place, so a failure at any point leaves no empty or partial flags.toml behind.
+    """
+    import tempfile
+
+    data = text.encode("utf-8", "backslashreplace")
     try:
-        with path.open("x", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise FlagdebtError(f"{shown}: cannot write registry: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o666 & ~_umask())
+        os.link(temp, path)  # fails if path exists: never overwrite
     except FileExistsError:
         raise FlagdebtError(_exists(shown)) from None
     except OSError as error:
-        raise FlagdebtError(
-            f"{shown}: cannot write registry: {error.strerror}"
-        ) from None
+        raise FlagdebtError(f"{shown}: cannot write registry: {error.strerror}") from None
+    finally:
+        Path(temp).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def append_text(path: Path, text: str, shown: str) -> None:

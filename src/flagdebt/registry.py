@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -11,6 +12,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from flagdebt.fileio import (
+    Fingerprint,
+    WriteRefused,
+    read_fingerprinted,
+    read_regular,
+    replace_file,
+    write_target,
+)
 from flagdebt.model import FLAG_TYPES, Flag, FlagdebtError, Registry
 
 if sys.version_info >= (3, 11):
@@ -216,7 +225,7 @@ def describe(value: object) -> str:
 def read_toml(path: Path, display: str, what: str) -> tuple[str, dict[str, Any]]:
     """The text and parsed content of a TOML file; every failure is a FlagdebtError."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         where = "" if display == str(path) else f" (looked for {path})"
         raise FlagdebtError(f"{display}: {what} not found{where}") from None
@@ -399,19 +408,79 @@ def _check_aliases(flags: dict[str, Flag], problems: Problems) -> None:
 # Archiving.
 
 
+@dataclass(frozen=True)
+class ArchivePlan:
+    """The new bytes of flags.toml with `archived` set, checked before any file is touched."""
+
+    path: Path
+    data: bytes
+    read_as: Fingerprint
+    keys: tuple[str, ...]
+    day: date
+
+
+def plan_archive(path: Path, keys: Iterable[str], day: date, display: str | None = None
+                 ) -> ArchivePlan:
+    """Set `archived = day` on each flag, keeping every other byte; validate the result.
+
+    Raises FlagdebtError when a key is not in the registry, the new registry would not be
+    valid (archived before created), or flags.toml cannot be written.
+    """
+    shown = str(path) if display is None else display
+    keys = tuple(keys)
+    try:
+        raw, read_as = read_fingerprinted(path)
+    except OSError as error:
+        raise FlagdebtError(f"{shown}: cannot read registry: {error.strerror}") from None
+    text, _ = read_toml(path, shown, "registry")
+    for key in keys:
+        text = _archived_text(text, key, day, shown)
+    _validated(text, tomllib.loads(text), shown)
+    _check_writable(path, shown)
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    return ArchivePlan(path, bom + text.encode("utf-8"), read_as, keys, day)
+
+
+def _archived_text(text: str, key: str, day: date, shown: str) -> str:
+    flags = tomllib.loads(text).get("flags")
+    if not isinstance(flags, dict) or not isinstance(flags.get(key), dict):
+        raise FlagdebtError(f"{shown}: flag '{key}': not in the registry")
+    line = index_keys(text).get(("flags", key), 1)
+    created = flags[key].get("created")
+    if isinstance(created, date) and day < created:
+        raise FlagdebtError(f"{shown}:{line}: flag '{key}': cannot archive on {day} before "
+                            f"its 'created' date {created} (check --today)")
+    updated = _insert_archived(text, key, day) or _set_with_tomlkit(text, key, day)
+    if _archived_day(updated, key) != day:
+        raise FlagdebtError(f"{shown}:{line}: flag '{key}': could not set 'archived'")
+    return updated
+
+
+def _check_writable(path: Path, shown: str) -> None:
+    try:
+        target = write_target(path, None)
+        mode = target.stat().st_mode
+    except (WriteRefused, OSError) as error:
+        raise FlagdebtError(f"{shown}: cannot archive: {error}") from None
+    if not mode & 0o200 or not os.access(target, os.W_OK):
+        raise FlagdebtError(f"{shown}: registry is read-only: cannot archive; nothing was changed")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise FlagdebtError(f"{shown}: cannot archive: its folder is not writable; "
+                            "nothing was changed")
+
+
+def write_archive(plan: ArchivePlan, display: str) -> None:
+    """Write a planned archive, unless flags.toml changed since it was planned."""
+    try:
+        replace_file(plan.path, plan.data, plan.read_as)
+    except WriteRefused as error:
+        raise FlagdebtError(f"{display}: not archived: {error}") from None
+
+
 def archive_flag(path: Path, key: str, day: date, display: str | None = None) -> None:
     """Set `archived = day` on flag `key` in flags.toml, keeping every other byte as it was."""
     shown = str(path) if display is None else display
-    text, data = read_toml(path, shown, "registry")
-    flags = data.get("flags")
-    if not isinstance(flags, dict) or not isinstance(flags.get(key), dict):
-        raise FlagdebtError(f"{shown}: flag '{key}': not in the registry")
-    updated = _insert_archived(text, key, day) or _set_with_tomlkit(text, key, day)
-    if _archived_day(updated, key) != day:
-        line = index_keys(text).get(("flags", key), 1)
-        raise FlagdebtError(f"{shown}:{line}: flag '{key}': could not set 'archived'")
-    bom = b"\xef\xbb\xbf" if path.read_bytes().startswith(b"\xef\xbb\xbf") else b""
-    write_atomically(path, bom + updated.encode("utf-8"))
+    write_archive(plan_archive(path, [key], day, shown), shown)
 
 
 def _insert_archived(text: str, key: str, day: date) -> str | None:
@@ -466,19 +535,33 @@ def _archived_day(text: str, key: str) -> object:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` via a temporary file in the same folder, keeping its mode."""
+    """Replace (or create) `path` with `data` via a temporary file, keeping mode, owner and links."""
+    if not os.path.lexists(path):
+        _create_atomically(path, data)
+        return
+    try:
+        replace_file(path, data, None)
+    except WriteRefused as error:
+        raise OSError(errno.EACCES, str(error)) from None
+
+
+def _create_atomically(path: Path, data: bytes) -> None:
     import tempfile
 
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -5,20 +5,26 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import stat
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flagdebt.fileio import Fingerprint, read_fingerprinted, read_regular, replace_file
 from flagdebt.flagcall import trigger_names
 from flagdebt.grammar import Version
+from flagdebt.lines import split_lines
 from flagdebt.model import CallPattern
 from flagdebt.project import ProjectIndex, module_of, newer_symbols
-from flagdebt.scanner import POOL_THRESHOLD, decode_source, source_encoding
+from flagdebt.scanner import (
+    POOL_THRESHOLD,
+    UTF16_BOMS,
+    decode_source,
+    source_encoding,
+    undecodable,
+)
 
 if TYPE_CHECKING:
     from flagdebt.transform import Outcome, Skip
@@ -33,6 +39,7 @@ class Source:
     text: str
     encoding: str
     bom: bool
+    read_as: Fingerprint | None = None
 
 
 @dataclass
@@ -103,9 +110,9 @@ def is_test_path(display: str) -> bool:
 
 def read_source(path: Path, display: str) -> Source:
     """Read and decode a Python file, remembering its encoding and BOM."""
-    data = path.read_bytes()
+    data, read_as = read_fingerprinted(path)
     bom = data.startswith(b"\xef\xbb\xbf")
-    return Source(path, display, decode_source(data), source_encoding(data), bom)
+    return Source(path, display, decode_source(data), source_encoding(data), bom, read_as)
 
 
 @dataclass(frozen=True)
@@ -118,22 +125,33 @@ class _Found:
 Pairs = Sequence[tuple[str, str]]
 
 
-def _match_chunk(job: tuple[Pairs, list[bytes]]) -> list[tuple[str, str, bytes]]:
+def _match_chunk(job: tuple[Pairs, list[bytes]]) -> list[tuple[str, str, bytes, str]]:
+    """The matching files' bytes, and the unreadable files with the reason (data b"")."""
     pairs, needles = job
     found = []
     for path, display in pairs:
         try:
-            with open(path, "rb") as stream:
-                data = stream.read()
-        except OSError:
+            data = read_regular(path)
+        except OSError as error:
+            found.append((path, display, b"", error.strerror or str(error)))
             continue
-        if any(needle in data for needle in needles):
-            found.append((path, display, data))
+        if data.startswith(UTF16_BOMS) or b"\0" in data:
+            if _mentions(data, needles):
+                found.append((path, display, b"", undecodable(data)))
+        elif any(needle in data for needle in needles):
+            found.append((path, display, data, ""))
     return found
 
 
+def _mentions(data: bytes, needles: list[bytes]) -> bool:
+    """Do UTF-16 or NUL-holding bytes spell one of the needles (so the file was meant)?"""
+    text = data.decode("utf-16", "replace") if data.startswith(UTF16_BOMS) else ""
+    return any(needle in data or needle.decode() in text for needle in needles)
+
+
 def _read_matching(pairs: Pairs, words: Iterable[str],
-                   meanwhile: Callable[[], object] = lambda: None) -> list[_Found]:
+                   meanwhile: Callable[[], object] = lambda: None,
+                   unreadable: list[tuple[str, str]] | None = None) -> list[_Found]:
     """The files whose bytes contain one of the words (the only ones worth parsing).
 
     A large tree is read by a process pool while this process runs `meanwhile` (importing
@@ -145,15 +163,15 @@ def _read_matching(pairs: Pairs, words: Iterable[str],
         meanwhile()
         found = _match_chunk((pairs, needles))
     else:
-        import multiprocessing
+        from flagdebt.workers import worker_processes
 
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         parts = [(pairs[start::jobs], needles) for start in range(jobs)]
-        with multiprocessing.get_context(method).Pool(jobs) as pool:
-            pending = pool.map_async(_match_chunk, parts)
+        with worker_processes(_match_chunk, parts, jobs) as results:
             meanwhile()
-            found = sorted(item for part in pending.get() for item in part)
-    return [_Found(Path(path), display, data) for path, display, data in found]
+            found = sorted(item for _, part in results for item in part)
+    if unreadable is not None:
+        unreadable.extend((display, error) for _, display, _, error in found if error)
+    return [_Found(Path(path), display, data) for path, display, data, error in found if not error]
 
 
 def _import_codemod() -> object:
@@ -227,13 +245,15 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     With `root`, a function or constant whose name a text file under it mentions (a template,
     YAML, docs; never the `registry`) is kept and listed in `kept`.
     """
-    pairs = [(os.fspath(path), display) for path, display in zip(files, displays)]
+    pairs = _distinct([(os.fspath(path), display) for path, display in zip(files, displays)])
     spellings = {*values, *(name for names in aliases.values() for name in names)}
     spellings |= {name.rsplit(".", 1)[-1] for name in spellings}
     triggers = [name.encode() for name in trigger_names((*calls, *overrides, *fixtures))]
     named = {re.sub(r"[^0-9a-z]+", "_", key.lower()).strip("_") for key in values}
     words = spellings | named  # a test may name the key only in its own name
-    found, patchers = _split(_read_matching(pairs, words | {PATCH}, _import_codemod), words)
+    removal = Removal()
+    found, patchers = _split(_read_matching(pairs, words | {PATCH}, _import_codemod,
+                                            removal.failures), words)
     broken: list[tuple[_Found, str]] = []
     definers = _key_constants(found, values, broken, index.target)
     more = words | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
@@ -242,7 +262,6 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     module_level = frozenset(n for names in definers.values() for n in names)
     job = _Job(values, aliases, calls, index, module_level, overrides=overrides,
                fixtures=fixtures, test_values=test_values)
-    removal = Removal()
     mentions = _Mentions(root, registry, removal)
     for file in found:
         if any(trigger in file.data for trigger in triggers):
@@ -334,6 +353,32 @@ def plan_removal(files: Sequence[str | Path], displays: Sequence[str], values: M
     removal.found = found
     removal.blocked = frozenset(blocked)
     return removal
+
+
+def _distinct(pairs: Pairs) -> list[tuple[str, str]]:
+    """One path per file: a symlink or hard link to a file listed already is dropped.
+
+    Rewriting one file under two names would write it twice; the second write would find
+    it changed and report it. The real path wins over a symlink to it.
+    """
+    seen: dict[tuple[int, int], int] = {}
+    kept: list[tuple[str, str] | None] = []
+    for path, display in pairs:
+        try:
+            status = os.stat(path)
+        except OSError:  # reported when it is read
+            kept.append((path, display))
+            continue
+        identity = (status.st_dev, status.st_ino)
+        first = seen.get(identity)
+        if first is None:
+            seen[identity] = len(kept)
+            kept.append((path, display))
+        elif os.path.islink(kept[first][0]) and not os.path.islink(path):  # type: ignore[index]
+            kept[first] = None
+            seen[identity] = len(kept)
+            kept.append((path, display))
+    return [pair for pair in kept if pair is not None]
 
 
 def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
@@ -542,8 +587,7 @@ def _read_elsewhere(name: str, definer: str, pairs: Pairs, texts: Mapping[str, s
         text = texts.get(path)
         if text is None:
             try:
-                with open(path, "rb") as stream:
-                    data = stream.read()
+                data = read_regular(path)
             except OSError:
                 continue
             if needle not in data:
@@ -555,29 +599,21 @@ def _read_elsewhere(name: str, definer: str, pairs: Pairs, texts: Mapping[str, s
 
 
 def unified_diff(change: Change) -> str:
-    """The change as a unified diff with a/ and b/ paths."""
-    name = change.source.display
-    lines = difflib.unified_diff(change.source.text.splitlines(keepends=True),
-                                 change.after.splitlines(keepends=True), f"a/{name}", f"b/{name}")
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+    """The change as a unified diff with a/ and b/ paths (lines as Python's tokenizer splits them)."""
+    name = change.source.display.lstrip("/")
+    lines = difflib.unified_diff(split_lines(change.source.text, keepends=True),
+                                 split_lines(change.after, keepends=True), f"a/{name}", f"b/{name}")
+    return "".join(line if line.endswith("\n") else
+                   line + "\n" if line.endswith("\r") else line + "\n\\ No newline at end of file\n"
                    for line in lines)
 
 
-def write_change(change: Change) -> None:
-    """Write atomically next to the file (temp file + rename), keeping mode, encoding and BOM."""
-    path = change.source.path
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if not mode & stat.S_IWUSR:
-        raise OSError(f"{change.source.display}: file is read-only, not rewritten")
+def write_change(change: Change, root: Path | None = None) -> Path:
+    """Replace the file with the rewrite (see `fileio.replace_file`), keeping encoding and BOM.
+
+    Raises WriteRefused, with the reason, when the file is left as it was.
+    """
     data = change.after.encode(change.source.encoding)
     if change.source.bom:
         data = b"\xef\xbb\xbf" + data
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".flagdebt", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    return replace_file(change.source.path, data, change.source.read_as, root)

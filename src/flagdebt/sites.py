@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, resolve
+from flagdebt.lines import split_lines
 from flagdebt.model import CallSite, Finding, Suppression
 
 SUPPRESSION = re.compile(
@@ -58,7 +59,7 @@ def parse_suppressions(source: str, path: str) -> list[Suppression]:
     if "flagdebt:" not in source:
         return []
     found = []
-    for number, line in enumerate(source.split("\n"), start=1):
+    for number, line in enumerate(split_lines(source), start=1):
         match = SUPPRESSION.search(line) if "flagdebt:" in line else None
         if match:
             found.append(_suppression(path, number, match))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flagdebt.astscan import assignment
+from flagdebt.lines import newline_of, split_lines
 
 IDENTIFIERS = re.compile(r"[\w.\[\], |]*")
 WORD = re.compile(r"[A-Za-z_]\w*")
@@ -100,7 +101,7 @@ def indent(text: str, prefix: str) -> str:
     """Text moved back to the indentation it was cut from (blank lines stay empty)."""
     if not prefix:
         return text
-    return "".join(prefix + line if line.strip() else line for line in text.splitlines(keepends=True))
+    return "".join(prefix + line if line.strip() else line for line in split_lines(text, keepends=True))
 
 
 def _is_blank(line: str) -> bool:
@@ -145,7 +146,7 @@ def _close_gap(out: list[str], lines: Sequence[str], position: int, code_before:
         post += 1
     if position + post >= len(lines):
         return len(lines)  # nothing follows: no blank lines at the end either
-    newline = "\r\n" if lines[position + post].endswith("\r\n") else "\n"
+    newline = newline_of(lines[position + post]) or "\n"
     opener = bool(out) and out[-1].rstrip().endswith(":")  # the first statement of a block went
     keep = max(pre, post) if any(not _is_blank(line) for line in out) and not opener else pre
     out.extend([newline] * keep)

@@ -1,0 +1,117 @@
+"""Work spread over child processes that stop at once when the run is interrupted.
+
+`multiprocessing.Pool` shares one task queue lock between its workers: a worker killed
+by a Ctrl-C or SIGTERM sent to the whole process group can die holding it, and the pool's
+shutdown then waits forever. Here each child gets its share of the jobs up front and its
+own pipe back, ignores Ctrl-C (the parent decides), and is killed when the parent leaves
+the `with` block early. The parent waits in short slices, so a signal that lands on
+another thread is handled within a tenth of a second.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+J = TypeVar("J")
+R = TypeVar("R")
+POLL_SECONDS = 0.1
+
+
+class WorkerFailed(Exception):
+    """A child process ended without sending all of its results."""
+
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def ignore_interrupts() -> None:
+    """In a child: leave Ctrl-C to the parent, which stops the children; SIGTERM just ends it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while children start, so none is started but not yet known."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _work(function: Callable[[Any], Any], jobs: list[tuple[int, Any]], pipe: Connection) -> None:
+    ignore_interrupts()
+    for index, job in jobs:
+        try:
+            pipe.send((index, function(job), None))
+        except Exception as error:  # the parent raises it
+            pipe.send((index, None, error))
+    pipe.close()
+
+
+class Results(Generic[R]):
+    """(job index, result) pairs in the order the children finish them."""
+
+    def __init__(self, pipes: list[Connection], expected: int) -> None:
+        self.pipes = pipes
+        self.expected = expected
+
+    def __iter__(self) -> Iterator[tuple[int, R]]:
+        received = 0
+        open_pipes = list(self.pipes)
+        while open_pipes:
+            for ready in wait(open_pipes, timeout=POLL_SECONDS):
+                assert isinstance(ready, Connection)
+                try:
+                    index, result, error = ready.recv()
+                except EOFError:
+                    open_pipes.remove(ready)
+                    continue
+                if error is not None:
+                    raise error
+                received += 1
+                yield index, result
+        if received != self.expected:
+            raise WorkerFailed(f"{self.expected - received} jobs lost: a worker process died")
+
+
+@contextmanager
+def worker_processes(function: Callable[[J], R], jobs: Sequence[J],
+                     count: int) -> Iterator[Results[R]]:
+    """Run `function` on each job in `count` child processes; killed if left early."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    children = []
+    pipes: list[Connection] = []
+    try:
+        with _signals_held():
+            for start in range(min(count, len(jobs))):
+                reader, writer = context.Pipe(duplex=False)
+                share = [(index, jobs[index]) for index in range(start, len(jobs), count)]
+                child = context.Process(  # type: ignore[attr-defined]
+                    target=_work, args=(function, share, writer), daemon=True)
+                children.append(child)
+                pipes.append(reader)
+                child.start()
+                writer.close()
+        yield Results(pipes, len(jobs))
+    finally:
+        started = [child for child in children if child.pid is not None]
+        for child in started:
+            if child.is_alive():
+                child.kill()
+        for child in started:
+            child.join()
+        for pipe in pipes:
+            pipe.close()

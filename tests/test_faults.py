@@ -1,0 +1,441 @@
+"""The hostile-input and fault battery: nothing lost, nothing corrupted, no traceback.
+
+Every case drives the real command line (in this process through `main`, where an
+exception would surface as a test error, or in a subprocess where a signal, another user
+or a hang is part of the case) and checks the exit code, the message, and that every file
+not meant to change kept its bytes, mode and owner.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from flagdebt.cli import main
+
+REGISTRY = """\
+[flags.x]
+type = "release"
+owner = "web"
+created = 2026-01-01
+rolled_out = 2026-02-01
+
+[flags.y]
+type = "release"
+owner = "web"
+created = 2026-01-01
+"""
+PYPROJECT = "[tool.flagdebt]\n"
+TODAY = "2026-06-01"
+NOBODY = 65534
+ROOT = os.geteuid() == 0
+
+
+@dataclass(frozen=True)
+class Ran:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run `flagdebt ARGS` in `cwd` through the console script's `main`."""
+
+    def invoke(cwd: Path, *args: str) -> Ran:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.out + captured.err
+        return Ran(code, captured.out, captured.err)
+
+    return invoke
+
+
+def run_process(cwd: Path, *args: str, user: int | None = None, timeout: float = 60,
+                stdin: int | None = subprocess.DEVNULL) -> Ran:
+    """`python -m flagdebt ARGS` in a subprocess, as `user` when given."""
+    command = [sys.executable, "-m", "flagdebt", *args]
+    if user is not None:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          stdin=stdin, env={**os.environ, "PYTHONPATH": _source_root()})
+    assert "Traceback" not in done.stderr, done.stderr
+    return Ran(done.returncode, done.stdout, done.stderr)
+
+
+def _source_root() -> str:
+    import flagdebt
+
+    return str(Path(flagdebt.__file__).parent.parent)
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def project(root: Path, files: dict[str, str | bytes]) -> Path:
+    return write(root, {"pyproject.toml": PYPROJECT, "flags.toml": REGISTRY, **files})
+
+
+State = dict[str, tuple[bytes | str, int, int, int]]
+
+
+def snapshot(root: Path) -> State:
+    """Every path below root: its bytes (or link target), mode, owner and group."""
+    state: State = {}
+    for path in sorted(root.rglob("*")):
+        info = path.lstat()
+        if path.is_symlink():
+            content: bytes | str = os.readlink(path)
+        elif path.is_file():
+            content = path.read_bytes()
+        else:
+            content = b""
+        state[path.relative_to(root).as_posix()] = (content, info.st_mode, info.st_uid,
+                                                     info.st_gid)
+    return state
+
+
+def assert_unchanged(before: State, root: Path, *changed: str) -> None:
+    after = snapshot(root)
+    for name, entry in before.items():
+        if name not in changed:
+            assert after.get(name) == entry, f"{name} changed"
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A temporary folder another user (nobody) may enter; pytest's tmp_path is private."""
+    folder = Path(tempfile.mkdtemp(prefix="flagdebt-faults-"))
+    folder.chmod(0o777)
+    try:
+        yield folder
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(0o777)
+        shutil.rmtree(folder)
+
+
+def can_drop_privileges() -> bool:
+    return ROOT and shutil.which("setpriv") is not None
+
+
+needs_nobody = pytest.mark.skipif(not can_drop_privileges(),
+                                  reason="needs root and setpriv to run as another user")
+
+
+# ------------------------------------------------------------------ 1. line separators
+
+SEPARATORS = ["\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("sep", SEPARATORS, ids=[f"U+{ord(s):04X}" for s in SEPARATORS])
+def test_separator_in_a_comment_stays_in_the_comment(cli, tmp_path: Path, sep: str) -> None:
+    source = (f'from flags import flag_enabled\n\nif not flag_enabled("x"):\n    a = 1\n'
+              f'    b = 1  # x{sep}p\nd = 3\n')
+    project(tmp_path, {"m.py": source})
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 0, ran.text
+    assert (tmp_path / "m.py").read_text(encoding="utf-8") == "d = 3\n"
+
+
+@pytest.mark.parametrize("sep", SEPARATORS, ids=[f"U+{ord(s):04X}" for s in SEPARATORS])
+def test_separator_in_a_kept_string_and_comment(cli, tmp_path: Path, sep: str) -> None:
+    source = (f'from flags import flag_enabled\n\nif flag_enabled("x"):\n'
+              f'    a = "q{sep}r"  # c{sep}d\nelse:\n    a = 2\nprint(a)\n')
+    project(tmp_path, {"m.py": source})
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 0, ran.text
+    assert (tmp_path / "m.py").read_text(encoding="utf-8") == f'a = "q{sep}r"  # c{sep}d\nprint(a)\n'
+
+
+def test_form_feed_line_before_the_call(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"m.py": 'from flags import flag_enabled\n\x0c\nif flag_enabled("x"):\n'
+                               '    a = 1\n'})
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 0 and "Removed 1 call site" in ran.out, ran.text
+    assert (tmp_path / "m.py").read_text() == "a = 1\n"
+
+
+def test_cr_only_file(cli, tmp_path: Path) -> None:
+    source = b'from flags import flag_enabled\rimport os\r\rif flag_enabled("x"):\r    a = 1\rb = os\r'
+    project(tmp_path, {"m.py": source})
+    check = cli(tmp_path, "check", "--today", TODAY, "m.py")
+    assert "m.py:4:4: FD001" in check.out, check.text
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 0 and "Removed 1 call site" in ran.out, ran.text
+    assert (tmp_path / "m.py").read_bytes() == b"import os\r\ra = 1\rb = os\r"
+
+
+def test_lone_cr_earlier_in_the_file(cli, tmp_path: Path) -> None:
+    source = b'from flags import flag_enabled\n# one\rtwo = 2\n\nif flag_enabled("x"):\n    a = 1\n'
+    project(tmp_path, {"m.py": source})
+    check = cli(tmp_path, "check", "--today", TODAY, "m.py")
+    assert "m.py:5:4: FD001" in check.out, check.text
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 0 and "Removed 1 call site" in ran.out, ran.text
+    assert (tmp_path / "m.py").read_bytes() == b"# one\rtwo = 2\n\na = 1\n"
+
+
+def test_lone_cr_inside_a_rewritten_statement(cli, tmp_path: Path) -> None:
+    source = b'from flags import flag_enabled\nif flag_enabled("x"):\n    a = """p\rq"""\nprint(a)\n'
+    project(tmp_path, {"m.py": source})
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 0, ran.text
+    result = (tmp_path / "m.py").read_bytes()
+    namespace: dict[str, object] = {}
+    exec(compile(result.replace(b"print(a)", b""), "m.py", "exec"), namespace)
+    assert namespace["a"] == "p\nq"
+
+
+# -------------------------------------------------------------------- 1. lost updates
+
+def test_file_edited_during_the_run_is_left_alone(cli, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    project(tmp_path, {"a.py": 'from f import flag_enabled\nA = flag_enabled("x")\n',
+                       "b.py": 'from f import flag_enabled\nB = flag_enabled("x")\n'})
+    import flagdebt.removal
+
+    real = flagdebt.removal.remove_flags
+
+    def edit_meanwhile(*args, **kwargs):  # another editor saves a.py after it was read
+        result = real(*args, **kwargs)
+        (tmp_path / "a.py").write_text('from f import flag_enabled\nA = flag_enabled("x")\nC = 1\n')
+        return result
+
+    monkeypatch.setattr(flagdebt.removal, "remove_flags", edit_meanwhile)
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 1
+    assert "a.py: not rewritten: changed since flagdebt read it" in ran.out
+    assert "Removed 1 call site of 'x' in 1 file." in ran.out
+    assert (tmp_path / "a.py").read_text().endswith("C = 1\n")
+    assert (tmp_path / "b.py").read_text() == "B = True\n"
+    assert_unchanged(before, tmp_path, "a.py", "b.py")
+
+
+# ----------------------------------------------------------------------- 1. interrupts
+
+def test_interrupt_during_the_write_phase_finishes_the_file_and_stops(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"m{n}.py": 'from f import flag_enabled\nA = flag_enabled("x")\n' for n in range(3)}
+    project(tmp_path, files)
+    import flagdebt.writing
+
+    real = flagdebt.writing.write_change
+
+    def interrupted(change, root):  # Ctrl-C arrives while the first file is being written
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(change, root)
+
+    monkeypatch.setattr(flagdebt.writing, "write_change", interrupted)
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 130
+    assert "interrupted: 1 of 3 files written, 2 left unchanged." in ran.err
+    assert "written: m0.py" in ran.err
+    assert (tmp_path / "m0.py").read_text() == "A = True\n"
+    assert_unchanged(before, tmp_path, "m0.py")
+
+
+def _big_project(root: Path, count: int) -> Path:
+    files: dict[str, str | bytes] = {
+        f"pkg{n // 100}/m{n}.py": ("from f import flag_enabled\n\n\ndef f():\n"
+                                    "    if flag_enabled(\"x\"):\n        return 1\n    return 2\n"
+                                    + "".join(f"\n\ndef g{k}(a):\n    return a + {k}\n"
+                                              for k in range(40)))
+        for n in range(count)}
+    return project(root, files)
+
+
+def _wait_for(condition, limit: float) -> bool:
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(part) for part in text.split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to see pool workers")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signal_to_the_process_group_stops_fix_and_its_pool(tmp_path: Path, signum: int) -> None:
+    _big_project(tmp_path, 600)
+    before = snapshot(tmp_path)
+    command = [sys.executable, "-m", "flagdebt", "fix", "--today", TODAY]
+    child = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True,
+                             env={**os.environ, "PYTHONPATH": _source_root()})
+    try:
+        started = _wait_for(lambda: _children(child.pid) or child.poll() is not None, 60)
+        workers = _children(child.pid)
+        assert started
+        os.killpg(child.pid, signum)  # what Ctrl-C in a terminal does
+        out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    assert "Traceback" not in err, err
+    if child.returncode == 0:  # the run finished before the signal: everything written
+        return
+    assert child.returncode == 130, err
+    assert "interrupted" in err
+    assert _wait_for(lambda: not any(Path(f"/proc/{w}").exists() for w in workers), 5)
+    written = {line.removeprefix("written: ") for line in err.splitlines()
+               if line.startswith("written: ")}
+    for name in written:
+        assert "flag_enabled" not in (tmp_path / name).read_text()
+    assert_unchanged(before, tmp_path, *written)
+
+
+# ---------------------------------------------------------------------------- 1. links
+
+def test_symlinked_file_is_written_through_and_stays_a_link(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"real/impl.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    (tmp_path / "link.py").symlink_to("real/impl.py")
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 0, ran.text
+    assert "in 1 file." in ran.out
+    assert (tmp_path / "link.py").is_symlink()
+    assert (tmp_path / "real/impl.py").read_text() == "A = True\n"
+    assert_unchanged(before, tmp_path, "real/impl.py")
+
+
+def test_symlink_to_a_file_outside_the_project_is_left_alone(cli, tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside", {"lib.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    root = project(tmp_path / "proj", {})
+    (root / "lib.py").symlink_to(outside / "lib.py")
+    before, elsewhere = snapshot(root), snapshot(outside)
+    ran = cli(root, "remove", "x")
+    assert ran.code == 1
+    assert "lib.py: not rewritten: a symlink to" in ran.out and "outside the project" in ran.out
+    assert_unchanged(before, root)
+    assert_unchanged(elsewhere, outside)
+
+
+def test_hard_link_is_not_split(cli, tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside", {"lib.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    root = project(tmp_path / "proj", {})
+    os.link(outside / "lib.py", root / "lib.py")
+    ran = cli(root, "remove", "x")
+    assert ran.code == 0, ran.text
+    assert (root / "lib.py").stat().st_ino == (outside / "lib.py").stat().st_ino
+    assert (outside / "lib.py").read_text() == "A = True\n"
+
+
+def test_symlinked_registry_stays_a_link_under_archive(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    (tmp_path / "flags.toml").rename(tmp_path / "registry.toml")
+    (tmp_path / "flags.toml").symlink_to("registry.toml")
+    ran = cli(tmp_path, "remove", "x", "--archive", "--today", TODAY)
+    assert ran.code == 0, ran.text
+    assert (tmp_path / "flags.toml").is_symlink()
+    assert f"archived = {TODAY}" in (tmp_path / "registry.toml").read_text()
+
+
+# ------------------------------------------------------------------- 1. registry writes
+
+def test_archive_before_created_is_refused_before_any_write(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "remove", "x", "--archive", "--today", "2025-01-01")
+    assert ran.code == 2
+    assert "flags.toml:1: flag 'x': cannot archive on 2025-01-01 before its 'created' date" in ran.err
+    assert_unchanged(before, tmp_path)
+
+
+def test_read_only_registry_is_refused_before_any_write(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    (tmp_path / "flags.toml").chmod(0o444)
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "remove", "x", "--archive", "--today", TODAY)
+    assert ran.code == 2
+    assert "flags.toml: registry is read-only: cannot archive; nothing was changed" in ran.err
+    assert_unchanged(before, tmp_path)
+
+
+def test_archive_of_a_key_not_in_the_registry_is_refused_first(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("zzz")\n'})
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "remove", "zzz", "--value", "on", "--archive", "--today", TODAY)
+    assert ran.code == 2
+    assert "flags.toml: flag 'zzz': not in the registry" in ran.err
+    assert_unchanged(before, tmp_path)
+
+
+@needs_nobody
+def test_unwritable_registry_folder_is_refused_first(shared_tmp: Path) -> None:
+    root = project(shared_tmp / "proj", {"conf/flags.toml": REGISTRY,
+                                         "m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    (root / "pyproject.toml").write_text('[tool.flagdebt]\nregistry = "conf/flags.toml"\n')
+    for path in [root, *root.rglob("*")]:
+        os.chown(path, NOBODY, NOBODY)
+    (root / "conf").chmod(0o555)
+    before = snapshot(root)
+    ran = run_process(root, "remove", "x", "--archive", "--today", TODAY, user=NOBODY)
+    assert ran.code == 2
+    assert "conf/flags.toml: cannot archive: its folder is not writable; nothing was changed" in ran.err
+    assert_unchanged(before, root)
+
+
+# ------------------------------------------------------------------------ 1. ownership
+
+@pytest.mark.skipif(not ROOT, reason="only root can give a file to another user")
+def test_rewritten_file_keeps_owner_and_group(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    os.chown(tmp_path / "m.py", NOBODY, NOBODY)
+    (tmp_path / "m.py").chmod(0o640)
+    assert cli(tmp_path, "remove", "x").code == 0
+    info = (tmp_path / "m.py").stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (NOBODY, NOBODY, 0o640)
+    assert (tmp_path / "m.py").read_text() == "A = True\n"
+
+
+def test_init_failure_leaves_no_registry(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    import os as os_module
+
+    def fail(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os_module, "fsync", fail)
+    ran = cli(tmp_path, "init")
+    assert ran.code == 2
+    assert "flags.toml: cannot write registry: No space left on device" in ran.err
+    assert not (tmp_path / "flags.toml").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
