@@ -12,6 +12,8 @@ from dataclasses import make_dataclass, replace
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, write_tree
+from test_scanner import CASES, ENGINE_SOURCES, PATTERNS
 
 from flagdebt import cache as cache_module
 from flagdebt import project as project_module
@@ -30,9 +32,6 @@ from flagdebt.cache import (
 from flagdebt.config import Config, parse_call_pattern
 from flagdebt.project import ProjectIndex
 from flagdebt.scanner import ScanResult, scan_paths
-
-from conftest import ROOT, write_tree
-from test_scanner import CASES, ENGINE_SOURCES, PATTERNS
 
 TODAY = "2026-11-27"
 OLD = time.time() - 3600  # older than the racy window: such files are cached
@@ -389,14 +388,14 @@ def test_an_unreadable_file_is_not_cached(tmp_path: Path, monkeypatch: pytest.Mo
     root = project(tmp_path)
     config = Config(root=root)
     views = str(root / "app" / "views.py")
-    real_read = scanner.read_bytes
+    real_read = scanner.read_regular
 
     def deny(path: str) -> bytes:
         if path == views:
             raise PermissionError(13, "Permission denied")
         return real_read(path)
 
-    monkeypatch.setattr(scanner, "read_bytes", deny)
+    monkeypatch.setattr(scanner, "read_regular", deny)
     denied = scan(root, config, project_cache(config))
     monkeypatch.undo()
     assert [error.path for error in denied.errors] == ["app/broken.py", "app/views.py"]
