@@ -219,7 +219,7 @@ def test_skeleton_keeps_a_parenthesised_constant() -> None:
 
 @pytest.mark.parametrize("size", [0, 1, 4095, 4096, 70_000, 200_001])
 def test_read_bytes_reads_whole_files(tmp_path: Path, size: int) -> None:
-    from flagdebt.scanner import read_bytes
+    from flagdebt.fileio import read_regular as read_bytes
 
     path = tmp_path / "f.py"
     data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
