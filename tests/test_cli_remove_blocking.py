@@ -213,3 +213,26 @@ def test_archive_of_a_flag_whose_code_is_gone_archives_it(run, project: Path) ->
     assert result.exit_code == 0, result.output
     assert "No read of 'dark-mode' left in the project." in result.output
     assert "archived = 2026-11-27" in (project / "flags.toml").read_text()
+
+
+def test_a_read_of_an_unknown_name_like_the_flag_blocks(run, project: Path) -> None:
+    write_tree(project, {"app/vendor.py": "from vendor.toggles import Toggle\nfrom app.flags import flag_enabled\n\n\n"
+                                          "def vend():\n    return flag_enabled(Toggle.ONE_CLICK)\n"})
+    before = snapshot(project)
+    result = run(project, "remove", "one-click")
+    assert result.exit_code == 1
+    assert ("app/vendor.py:6:12: cannot remove 'one-click': a read of 'Toggle.ONE_CLICK', whose value "
+            "flagdebt cannot find, named like this flag") in result.output
+    assert snapshot(project) == before
+    (project / "flags.toml").write_text(REGISTRY.replace(
+        'rolled_out = 2026-09-01\n', 'rolled_out = 2026-09-01\naliases = ["Toggle.ONE_CLICK"]\n', 1))
+    assert run(project, "remove", "one-click").exit_code == 0
+    assert "return True" in (project / "app/vendor.py").read_text()
+
+
+def test_star_imports_resolve_in_remove(run, project: Path) -> None:
+    write_tree(project, {"app/again.py": "from app.features import *\nfrom app.flags import flag_enabled\n\n\n"
+                                         "def again():\n    return flag_enabled(Feature.ONE_CLICK)\n"})
+    result = run(project, "remove", "one-click")
+    assert result.exit_code == 0, result.output
+    assert "return True" in (project / "app/again.py").read_text()

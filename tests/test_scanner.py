@@ -97,6 +97,8 @@ IMPORT_FORMS = {
                                [(4, None, "KEY", True)]),
     "local-import-of-the-callee": ("def f():\n    from app.flags import flag_enabled as on\n    on('a')",
                                    [(3, "a", "a", False)]),
+    "star-import": ("from app.models import *\nflag_enabled(KEY)", [(2, "k-key", "KEY", False)]),
+    "star-import-class": ("from app.models import *\nflag_enabled(Feature.X)", [(2, "x-key", "Feature.X", False)]),
     "local-import-not-visible-outside": ("def f():\n    from app.models import KEY\nflag_enabled(KEY)",
                                          [(3, None, "KEY", False)]),
 }

@@ -46,6 +46,8 @@ LONE_CR = re.compile(r"\r(?!\n)")
 DECORATOR_OFF = "a decorator that gates on a flag that is off: decide by hand"
 DYNAMIC = "a read whose key is computed at run time and may be this flag: rewrite by hand"
 UNRESOLVED = "a read the rewrite could not resolve: rewrite by hand"
+UNKNOWN_NAME = ("a read of '{}', whose value flagdebt cannot find, named like this flag: "
+                "add that spelling to the flag's aliases, or rewrite by hand")
 
 
 class CannotRewrite(Exception):
@@ -68,6 +70,11 @@ class Rewrite:
     found: Counter[str] = field(default_factory=Counter)  # reads (and overrides) found, by key
 
 
+def snake(key: str) -> str:
+    """A key as a Python name would spell it: `new-checkout` -> `new_checkout`."""
+    return re.sub(r"[^0-9a-z]+", "_", key.lower()).strip("_")
+
+
 class Wanted:
     """The flags to remove: their values by key, and every spelling that names them."""
 
@@ -81,6 +88,11 @@ class Wanted:
         if resolved.key is not None and resolved.key in self.values:
             return resolved.key
         return self.spellings.get(resolved.spelling) or self.spellings.get(resolved.key or "")
+
+    def named(self, spelling: str) -> str | None:
+        """The flag an unresolved name is named like (`Feature.ONE_CLICK` for `one-click`)."""
+        last = spelling.rsplit(".", 1)[-1].lower()
+        return next((key for key in self.values if snake(key) == last), None)
 
     def mentioned(self, text: str, symbols: FileSymbols, lookup: Lookup) -> list[str]:
         """The flags a run-time key expression names: the key as a string literal, a spelling
@@ -215,6 +227,9 @@ def _wanted_reads(source: str, tree: ast.Module, context: _Context, targets: lis
             for key in context.wanted.mentioned(resolved.spelling, scan.symbols, context.lookup):
                 result.skipped.append(Skip(site.line, site.col, key, DYNAMIC))
                 result.found[key] += 1
+        elif resolved.key is None and (key := context.wanted.named(resolved.spelling)):
+            result.skipped.append(Skip(site.line, site.col, key, UNKNOWN_NAME.format(resolved.spelling)))
+            result.found[key] += 1
     return reads
 
 

@@ -385,9 +385,8 @@ def import_binding(node: cst.Import | cst.ImportFrom, module: str, is_package: b
     """What an import statement binds (`from x import *` binds nothing known)."""
     if isinstance(node, cst.Import):
         return plain_import_bindings([(_name(alias.name), _asname(alias)) for alias in node.names])
-    if isinstance(node.names, cst.ImportStar):
-        return {}
-    names = [(_name(alias.name), _asname(alias)) for alias in node.names]
+    names = [("*", None)] if isinstance(node.names, cst.ImportStar) \
+        else [(_name(alias.name), _asname(alias)) for alias in node.names]
     source = _name(node.module) if node.module is not None else None
     return import_bindings(len(node.relative), source, names, module, is_package)
 

@@ -164,7 +164,7 @@ def _resolve_ref(dotted: str, symbols: FileSymbols, lookup: Lookup, origin: str)
         return symbols.constants[dotted]
     if parts[0] in symbols.imports:
         return lookup(".".join(qualify(parts, symbols.imports)))
-    return None
+    return star_lookup(dotted, symbols.imports, lookup)
 
 
 def absolute_module(level: int, module: str | None, current: str, is_package: bool) -> str:
@@ -184,9 +184,24 @@ def import_bindings(level: int, module: str | None, names: Sequence[tuple[str, s
     source = absolute_module(level, module, current, is_package)
     bound: dict[str, str] = {}
     for name, asname in names:
-        if name != "*":
+        if name == "*":
+            bound[STAR + source] = source  # looked in by `star_lookup` for names it may bind
+        else:
             bound[asname or name] = f"{source}.{name}" if source else name
     return bound
+
+
+STAR = "*"
+
+
+def star_lookup(dotted: str, imports: Mapping[str, str], lookup: Lookup) -> str | None:
+    """The value of a name that a `from module import *` may have bound."""
+    for name, source in imports.items():
+        if name.startswith(STAR) and source:
+            found = lookup(f"{source}.{dotted}")
+            if found is not None:
+                return found
+    return None
 
 
 def plain_import_bindings(names: Sequence[tuple[str, str | None]]) -> dict[str, str]:

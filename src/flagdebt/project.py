@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flagdebt.flagcall import FileSymbols
+from flagdebt.flagcall import FileSymbols, star_lookup
 from flagdebt.grammar import Version, newer_than_running
 
 if TYPE_CHECKING:
@@ -94,9 +94,11 @@ class ProjectIndex:
             if attribute in symbols.constants:
                 return symbols.constants[attribute]
             target = symbols.imports.get(parts[cut])
-            if target is not None and depth < MAX_REEXPORTS:
+            if depth >= MAX_REEXPORTS:
+                return None
+            if target is not None:
                 return self.lookup(".".join([target, *parts[cut + 1:]]), depth + 1)
-            return None
+            return star_lookup(attribute, symbols.imports, lambda name: self.lookup(name, depth + 1))
         return None
 
     def symbols(self, module: str) -> FileSymbols | None:
