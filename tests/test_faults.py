@@ -439,3 +439,67 @@ def test_init_failure_leaves_no_registry(cli, tmp_path: Path, monkeypatch: pytes
     assert "flags.toml: cannot write registry: No space left on device" in ran.err
     assert not (tmp_path / "flags.toml").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
+
+
+# ------------------------------------------------ 2. success reported for work not done
+
+def test_symlink_loop_is_reported_and_the_folder_still_walked(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"pkg/real.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    (tmp_path / "x.py").symlink_to("x.py")
+    check = cli(tmp_path, "check", "--today", TODAY)
+    assert check.code == 1
+    assert "x.py:1:1: FD900" in check.out and "Too many levels of symbolic links" in check.out
+    assert "pkg/real.py:2:5: FD001" in check.out
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 1
+    assert "x.py: not rewritten: Too many levels of symbolic links" in ran.out
+    assert (tmp_path / "pkg/real.py").read_text() == "A = True\n"
+
+
+def _as_nobody(root: Path) -> None:
+    for path in [root, *root.rglob("*")]:
+        os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
+
+
+@needs_nobody
+def test_unreadable_file_and_folder_are_reported(shared_tmp: Path) -> None:
+    root = project(shared_tmp / "proj", {
+        "ok.py": 'from f import flag_enabled\nA = flag_enabled("x")\n',
+        "secret.py": 'from f import flag_enabled\nB = flag_enabled("x")\n',
+        "closed/inner.py": 'from f import flag_enabled\nC = flag_enabled("x")\n'})
+    _as_nobody(root)
+    (root / "secret.py").chmod(0o000)
+    (root / "closed").chmod(0o000)
+    before = snapshot(root)
+    check = run_process(root, "check", "--today", TODAY, user=NOBODY)
+    assert check.code == 1
+    assert "secret.py:1:1: FD900" in check.out and "closed:1:1: FD900" in check.out
+    assert "Permission denied" in check.out
+    inside = run_process(root, "check", "closed/inner.py", user=NOBODY)
+    assert inside.code == 2
+    assert "path 'closed/inner.py': permission denied" in inside.err
+    ran = run_process(root, "remove", "x", user=NOBODY)
+    assert ran.code == 1
+    assert "secret.py: not rewritten: Permission denied" in ran.out
+    assert "closed: not rewritten: Permission denied" in ran.out
+    assert "Removed 1 call site of 'x' in 1 file." in ran.out
+    assert_unchanged(before, root, "ok.py")
+
+
+def test_empty_path_is_an_error(cli, tmp_path: Path) -> None:
+    project(tmp_path, {})
+    ran = cli(tmp_path, "check", "")
+    assert ran.code == 2
+    assert "path '' is empty" in ran.err
+
+
+def test_utf16_file_is_reported(cli, tmp_path: Path) -> None:
+    source = 'from f import flag_enabled\nA = flag_enabled("x")\n'.encode("utf-16")
+    project(tmp_path, {"wide.py": source})
+    before = snapshot(tmp_path)
+    check = cli(tmp_path, "check", "--today", TODAY)
+    assert "wide.py:1:1: FD900 could not parse file, skipped: UTF-16 text" in check.out
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 1
+    assert "wide.py: not rewritten: UTF-16 text" in ran.out
+    assert_unchanged(before, tmp_path)

@@ -104,7 +104,21 @@ def cli() -> None:
     """Find and remove feature-flag debt in Python code."""
 
 
-PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+class _PathArg(click.ParamType):  # type: ignore[type-arg]
+    """A file or folder argument; "" is refused (pathlib would read it as ".")."""
+
+    name = "PATH"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        if not value:
+            raise FlagdebtError("path '' is empty: name a file or folder ('.' for this folder)")
+        return Path(value)
+
+
+PATHS = click.argument("paths", nargs=-1, type=_PathArg())
 TODAY = click.option("--today", type=_Date(), help="The date rules compare with (default: today).")
 IMPORT_TODAY = click.option("--today", type=_Date(),
                             help="The day for archives the source gives no date for (default: today).")
@@ -494,8 +508,8 @@ def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, .
     except KeyboardInterrupt:
         click.echo("flagdebt: interrupted before writing; no file was changed.", err=True)
         return 130
-    if not removal.found and not removal.removed:  # at most a definition left: not worth a run
-        return None
+    if not removal.found and not removal.removed and not removal.failures:
+        return None  # at most a definition left: not worth a run
     say: Callable[[str], object] = (lambda text: click.echo(text, err=True)) if run.diff \
         else click.echo
     done = _write(removal, run.diff, config.root)

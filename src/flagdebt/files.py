@@ -44,8 +44,10 @@ def discover_text(
 ) -> list[str]:
     """`discover` as absolute path strings: the same files, without building 12,000 Paths."""
     top = os.path.abspath(root)
+    if any(not os.fspath(path) for path in paths):
+        raise FlagdebtError("path '' is empty: name a file or folder ('.' for this folder)")
     targets = [os.path.abspath(path) for path in paths] or [top]
-    missing = [f"path '{path}' does not exist" for path, t in zip(paths, targets) if not os.path.exists(t)]
+    missing = [problem for path, target in zip(paths, targets) if (problem := _missing(path, target))]
     if missing:
         raise FlagdebtError("\n".join(missing))
     excludes = compile_excludes(exclude)
@@ -61,6 +63,17 @@ def discover_text(
     # Sorted like Paths, part by part: "a/x.py" before "a.py". No path contains a NUL.
     keys = sorted(text.replace(os.sep, "\0") for text in found)
     return [key.replace("\0", os.sep) for key in keys]
+
+
+def _missing(path: str | os.PathLike[str], target: str) -> str | None:
+    """Why a path given on the command line cannot be used, or None."""
+    try:
+        os.stat(target)
+    except FileNotFoundError:
+        return f"path '{os.fspath(path)}' does not exist"
+    except OSError as error:
+        return f"path '{os.fspath(path)}': {error.strerror or error}".replace(": P", ": p", 1)
+    return None
 
 
 def is_whole_project(paths: Sequence[Path], root: Path) -> bool:
@@ -178,13 +191,14 @@ def compile_excludes(globs: tuple[str, ...]) -> Excludes:
 class _Folder:
     """A walked folder: its path below the walked top ("" for the top) and its Python files."""
 
-    __slots__ = ("rel", "path", "files", "gitignore")
+    __slots__ = ("rel", "path", "files", "gitignore", "unreadable")
 
     def __init__(self, rel: str, path: str) -> None:
         self.rel = rel
         self.path = path
         self.files: list[str] = []
         self.gitignore = False
+        self.unreadable = False
 
 
 def _walk(top: str, below: str, excludes: Excludes) -> list[str]:
@@ -212,7 +226,9 @@ def _scan(top: str, below: str, excludes: Excludes, skip: Callable[[str], bool])
             with os.scandir(folder.path) as scan:
                 parent = _join(below, folder.rel)
                 subfolders = _sort_entries(folder, scan, parent, excludes)
-        except OSError:
+        except OSError:  # unreadable: listed as a file, so reading it reports why
+            folder.unreadable = True
+            folders.append(folder)
             continue
         if subfolders is not None:
             folders.append(folder)
@@ -231,8 +247,12 @@ def _sort_entries(
     files = folder.files
     for entry in entries:  # the hot loop of a walk: files first, they are most entries
         name = entry.name
-        if name.endswith(PYTHON_SUFFIXES) and entry.is_file():
-            if not excludes.file(name, parent):
+        if name.endswith(PYTHON_SUFFIXES):
+            try:
+                regular = entry.is_file()
+            except OSError:  # a symlink loop, a folder we may not enter: reading it reports why
+                regular = True
+            if regular and not excludes.file(name, parent):
                 files.append(name)
         elif entry.is_dir(follow_symlinks=False):
             if not excludes.folder(name, parent):
@@ -246,13 +266,17 @@ def _sort_entries(
 
 def _keep(folders: list[_Folder], ignored: Callable[[str], bool] | None) -> list[str]:
     """Paths of the files not ignored; a folder is asked about as `rel/`."""
+    unreadable = [folder.path for folder in folders if folder.unreadable]
     if ignored is None:
-        return [f"{folder.path}{os.sep}{name}" for folder in folders for name in folder.files]
+        return [f"{folder.path}{os.sep}{name}" for folder in folders for name in folder.files] + unreadable
     kept: list[str] = []
     dropped: set[str] = set()
     for folder in folders:
         if folder.rel and (folder.rel.rpartition("/")[0] in dropped or ignored(folder.rel + "/")):
             dropped.add(folder.rel)
+            continue
+        if folder.unreadable:
+            kept.append(folder.path)
             continue
         prefix = folder.rel + "/" if folder.rel else ""
         kept.extend(f"{folder.path}{os.sep}{name}" for name in folder.files if not ignored(prefix + name))
