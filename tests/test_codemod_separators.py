@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+from test_codemod_property import X_SITE, functions, outcomes
 
 from flagdebt.astscan import scan_source
 from flagdebt.codemod import rewrite_source
 from flagdebt.config import DEFAULT_CALLS
-from test_codemod_property import X_SITE, functions, outcomes
 
 SEPARATORS = ("\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 NEWLINES = ("\n", "\r\n", "\r")

@@ -503,3 +503,43 @@ def test_utf16_file_is_reported(cli, tmp_path: Path) -> None:
     assert ran.code == 1
     assert "wide.py: not rewritten: UTF-16 text" in ran.out
     assert_unchanged(before, tmp_path)
+
+
+@pytest.mark.parametrize(("comment", "problem"), [
+    ("# flagdebt: ignore[FD001] until=2026-13-45", "'until=2026-13-45' is not a date"),
+    ("# flagdebt: ignore[FD001] until=tomorrow", "'until=tomorrow' is not a date"),
+    ("# flagdebt: ignore[FD001] until= 2025-01-01", "'until=' is not a date"),
+    ("# flagdebt: ignore[FD001] until=20261231", "'until=20261231' is not a date"),
+    ("# flagdebt: ignore[FD001", "unclosed '['"),
+], ids=["month-13", "word", "space", "compact", "unclosed"])
+def test_malformed_suppression_silences_nothing_and_is_reported(cli, tmp_path: Path, comment: str,
+                                                                problem: str) -> None:
+    project(tmp_path, {"m.py": f'from f import flag_enabled\nA = flag_enabled("x")  {comment}\n'})
+    ran = cli(tmp_path, "check", "--today", TODAY)
+    assert ran.code == 1
+    assert "m.py:2:5: FD001" in ran.out
+    assert f"m.py:2:1: FD010 malformed suppression, silences nothing: {problem}" in ran.out
+
+
+def test_suppression_inside_a_string_is_not_a_suppression(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\n'
+                               'A = (flag_enabled("x"), "# flagdebt: ignore")\n'})
+    ran = cli(tmp_path, "check", "--today", TODAY)
+    assert ran.code == 1
+    assert "m.py:2:6: FD001" in ran.out
+    assert "FD009" not in ran.out
+
+
+def test_valid_suppression_after_another_comment(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\n'
+                               'A = flag_enabled("x")  # noqa: E501  # flagdebt: ignore[FD001] -- later\n'})
+    ran = cli(tmp_path, "check", "--today", TODAY)
+    assert ran.code == 0, ran.out
+
+
+@pytest.mark.parametrize("day", ["2026-W01", "20261127", "2026-11-31", "tomorrow"])
+def test_today_must_be_a_calendar_date(cli, tmp_path: Path, day: str) -> None:
+    project(tmp_path, {})
+    ran = cli(tmp_path, "check", "--today", day)
+    assert ran.code == 2
+    assert f"'{day}' is not a date like 2026-11-27" in ran.err

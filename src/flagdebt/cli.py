@@ -50,10 +50,12 @@ class _Date(click.ParamType):  # type: ignore[type-arg]
                 ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        try:
-            return date.fromisoformat(value)
+        try:  # fromisoformat alone would also take 20261127 and 2026-W01
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                return date.fromisoformat(value)
         except ValueError:
-            self.fail(f"'{value}' is not a date like 2026-11-27", param, ctx)
+            pass
+        self.fail(f"'{value}' is not a date like 2026-11-27", param, ctx)
 
 
 def _codes(values: Sequence[str], option: str) -> tuple[str, ...]:

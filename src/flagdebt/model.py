@@ -111,16 +111,20 @@ class CallSite:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Suppression:
-    """A `# flagdebt: ignore[...]` comment; `codes` empty means every code."""
+    """A `# flagdebt: ignore[...]` comment; `codes` empty means every code.
+
+    A malformed one (`problem` says how) silences nothing and is reported itself.
+    """
 
     path: str
     line: int
     codes: frozenset[str] = frozenset()
     until: date | None = None
     reason: str = ""
+    problem: str = ""
 
     def covers(self, code: str) -> bool:
-        return not self.codes or code in self.codes
+        return not self.problem and (not self.codes or code in self.codes)
 
 
 @dataclass(frozen=True, slots=True, order=True)

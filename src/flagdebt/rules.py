@@ -353,6 +353,28 @@ def stalled_flag(ctx: Context) -> Iterator[Finding]:
             yield _registry_finding(STALLED, ctx, flag, message)
 
 
+def invalid_suppression(ctx: Context) -> Iterator[Finding]:
+    """## What it does
+    Warns about a `# flagdebt: ignore` comment that cannot be read: an `until=` that is not
+    a date like 2026-12-31, a `[` without its `]`, or other text where the codes, the date
+    or the `-- reason` belong. Such a comment silences nothing.
+
+    ## Why is this bad?
+    The author meant to silence a finding for a while; read loosely, a bad date would
+    silence it forever and an unclosed `[` would silence every code.
+
+    ## Example
+    ```python
+    if flag_enabled("search-v2"):  # flagdebt: ignore[FD001 until=2026-13-45
+        ...
+    ```
+
+    ## Use instead
+    `# flagdebt: ignore[FD001] until=2026-12-31 -- reason`.
+    """
+    return iter(())
+
+
 def syntax_error(ctx: Context) -> Iterator[Finding]:
     """## What it does
     Reports Python files that could not be read or parsed (a syntax error, an unknown
@@ -409,10 +431,11 @@ DYNAMIC = Rule("FD006", "dynamic-flag-key", "warning", dynamic_flag_key)
 UNUSED = Rule("FD007", "unused-flag", "warning", unused_flag)
 STALLED = Rule("FD008", "stalled-flag", "warning", stalled_flag)
 UNUSED_SUPPRESSION = Rule("FD009", "unused-suppression", "warning", unused_suppression)
+INVALID_SUPPRESSION = Rule("FD010", "invalid-suppression", "warning", invalid_suppression)
 SYNTAX = Rule("FD900", "syntax-error", "error", syntax_error)
 
 RULES: tuple[Rule, ...] = (EXPIRED, EXPIRING, UNKNOWN, ARCHIVED, INCOMPLETE, DYNAMIC, UNUSED,
-                           STALLED, UNUSED_SUPPRESSION, SYNTAX)
+                           STALLED, UNUSED_SUPPRESSION, INVALID_SUPPRESSION, SYNTAX)
 BY_CODE = {rule.code: rule for rule in RULES}
 
 

@@ -10,10 +10,12 @@ from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, resolve
 from flagdebt.lines import split_lines
 from flagdebt.model import CallSite, Finding, Suppression
 
-SUPPRESSION = re.compile(
-    r"#\s*flagdebt:\s*ignore(?:\[(?P<codes>[^\]]*)\])?"
-    r"(?:\s+until=(?P<until>\S+))?(?:\s*--\s*(?P<reason>.*))?"
+SUPPRESSION = re.compile(r"#\s*flagdebt:\s*ignore\b")
+_SUPPRESSION_REST = re.compile(
+    r"(?:\[(?P<codes>[^\]\[#]*)\])?(?:\s+until=(?P<until>\S*))?(?:\s*--\s*(?P<reason>[^#]*))?"
+    r"\s*(?:#.*)?"
 )
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,26 +57,64 @@ def call_sites(scan: FileScan, lookup: Lookup) -> list[CallSite]:
 
 
 def parse_suppressions(source: str, path: str) -> list[Suppression]:
-    """Every `# flagdebt: ignore[...]` comment of a file (found by line, only when the text has one)."""
+    """Every `# flagdebt: ignore[...]` comment of a file: real comments only, not strings."""
     if "flagdebt:" not in source:
         return []
     found = []
-    for number, line in enumerate(split_lines(source), start=1):
-        match = SUPPRESSION.search(line) if "flagdebt:" in line else None
+    for number, comment in _comments(source):
+        match = SUPPRESSION.search(comment) if "flagdebt:" in comment else None
         if match:
-            found.append(_suppression(path, number, match))
+            found.append(_suppression(path, number, comment[match.end():]))
     return found
 
 
-def _suppression(path: str, line: int, match: re.Match[str]) -> Suppression:
+def _comments(source: str) -> list[tuple[int, str]]:
+    """(line, text) of each comment, by the tokenizer; by line when the file does not tokenize."""
+    import io
+    import tokenize
+
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(source, newline=None).readline)
+        return [(token.start[0], token.string) for token in tokens
+                if token.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        return [(number, line[line.index("#"):]) for number, line
+                in enumerate(split_lines(source), start=1) if "#" in line]
+
+
+def _suppression(path: str, line: int, rest: str) -> Suppression:
+    match = _SUPPRESSION_REST.fullmatch(rest)
+    if match is None:
+        return Suppression(path, line, problem=_malformed(rest))
     codes = frozenset(c.strip().upper() for c in (match["codes"] or "").split(",") if c.strip())
-    until = None
-    if match["until"]:
-        try:
-            until = date.fromisoformat(match["until"])
-        except ValueError:
-            until = None
-    return Suppression(path, line, codes, until, (match["reason"] or "").strip())
+    reason = (match["reason"] or "").strip()
+    text = match["until"]
+    if text is None:
+        return Suppression(path, line, codes, None, reason)
+    until = _date(text)
+    if until is None:
+        return Suppression(path, line, codes, None, reason,
+                           f"'until={text}' is not a date like 2026-12-31")
+    return Suppression(path, line, codes, until, reason)
+
+
+def _malformed(rest: str) -> str:
+    """What is wrong with the text after `# flagdebt: ignore`."""
+    if rest.lstrip().startswith("[") and "]" not in rest:
+        return "unclosed '[' after 'ignore'"
+    until = re.search(r"until=(\S*)", rest)
+    if until is not None and _date(until[1]) is None:
+        return f"'until={until[1]}' is not a date like 2026-12-31"
+    return "not of the form `# flagdebt: ignore[CODES] until=YYYY-MM-DD -- reason`"
+
+
+def _date(text: str) -> date | None:
+    if not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def syntax_error(path: str, line: int, col: int, reason: str) -> Finding:

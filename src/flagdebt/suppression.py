@@ -9,11 +9,12 @@ from datetime import date
 from flagdebt.model import CallSite, Finding, Suppression
 
 UNUSED_CODE = "FD009"
+INVALID_CODE = "FD010"
 
 
 @dataclass
 class Suppressed:
-    """Findings left after suppressions, how many were silenced, and the unused suppressions."""
+    """Findings left after suppressions, how many were silenced, and the unused or malformed ones."""
 
     findings: list[Finding] = field(default_factory=list)
     silenced: int = 0
@@ -39,7 +40,10 @@ def apply_suppressions(findings: Sequence[Finding], sites: Sequence[CallSite],
         else:
             used.add(match)
             result.silenced += 1
-    result.unused = [_unused(s) for s in suppressions if s not in used and _checked(s, selected)]
+    result.unused = [_unused(s) for s in suppressions
+                     if not s.problem and s not in used and _checked(s, selected)]
+    if selected(INVALID_CODE):
+        result.unused += [_invalid(s) for s in suppressions if s.problem]
     return result
 
 
@@ -62,3 +66,8 @@ def _unused(suppression: Suppression) -> Finding:
     codes = ",".join(sorted(suppression.codes)) or "all codes"
     return Finding(suppression.path, suppression.line, 1, UNUSED_CODE, "",
                    f"suppression of {codes} silences nothing here", "warning")
+
+
+def _invalid(suppression: Suppression) -> Finding:
+    return Finding(suppression.path, suppression.line, 1, INVALID_CODE, "",
+                   f"malformed suppression, silences nothing: {suppression.problem}", "warning")
