@@ -37,7 +37,7 @@ from flagdebt.splice import (
     touching,
 )
 from flagdebt.testpins import TestFacts, owner_of, pin_lines, plan_tests, set_up_classes
-from flagdebt.tidy import function_body_lines, locals_of, plan_tidy
+from flagdebt.tidy import locals_of, plan_tidy
 from flagdebt.transform import Outcome, Plan, Remover, Skip
 
 MAX_TIDY_ROUNDS = 4
@@ -335,9 +335,9 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
 def _tidy(before: cst.Module, after: cst.Module, result: Rewrite,
           locate: Callable[[cst.CSTNode], tuple[int, int]], in_class: bool) -> cst.Module:
     """Unused locals and locals left holding a literal, until nothing more changes."""
-    old = locals_of(before)
+    old, _ = locals_of(before)
     for _ in range(MAX_TIDY_ROUNDS):
-        tidy = plan_tidy(old, locals_of(after), function_body_lines(after))
+        tidy = plan_tidy(old, *locals_of(after))
         if not tidy:
             break
         remover = Remover(Plan(dropped=tidy.dropped, literals=tidy.literals), after, locate, in_class)

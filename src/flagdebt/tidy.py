@@ -15,14 +15,12 @@ Facts about every function's locals are taken before and after the removal; from
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import FunctionScope, MetadataWrapper, ScopeProvider
 
-from flagdebt.cstscan import LocalNames
 from flagdebt.fold import literal_truth
+from flagdebt.localscope import LocalScopes
 
 Key = tuple[str, str]  # (function path, local name)
 EMPTY = cst.Module([])
@@ -72,8 +70,8 @@ def is_pure(node: cst.CSTNode) -> bool:
     return False
 
 
-class _Statements(cst.CSTVisitor):
-    """Maps each simple assignment's target name to its statement line and value."""
+class _Statements(LocalScopes):
+    """Every function's locals; and each simple assignment's target with its line and value."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -82,6 +80,12 @@ class _Statements(cst.CSTVisitor):
         self.whole: set[int] = set()
         self.returned: dict[int, int] = {}  # a name returned whole -> its return statement line
         self.following: dict[int, int] = {}  # statement -> the statement after it in its block
+        self.body_lines: set[int] = set()  # statements standing directly in a function's body
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        if isinstance(node.body, cst.IndentedBlock):
+            self.body_lines.update(id(statement) for statement in node.body.body)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self.following.update((id(a), id(b)) for a, b in zip(node.body, node.body[1:]))
@@ -108,49 +112,26 @@ class _Statements(cst.CSTVisitor):
             self.targets[id(node.targets[0].target)] = (self.line, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        super().visit_AnnAssign(node)
         if self.line is not None and node.value is not None:
             self.targets[id(node.target)] = (self.line, node.value)
 
 
-def _path(scope: FunctionScope) -> str:
-    names = []
-    current: object = scope
-    while isinstance(current, FunctionScope):
-        node = current.node
-        names.append(node.name.value if isinstance(node, cst.FunctionDef) else "<lambda>")
-        current = current.parent
-    return ".".join(reversed(names))
-
-
-def locals_of(module: cst.Module) -> dict[Key, Local]:
-    """Every local of every function in `module`, with its assignments and reads."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+def locals_of(module: cst.Module) -> tuple[dict[Key, Local], set[int]]:
+    """Every local of every function in `module`, with its assignments and reads; and the
+    ids of the statements that stand directly in a function's body."""
     statements = _Statements()
     module.visit(statements)
     found: dict[Key, Local] = {}
-    for scope in set(wrapper.resolve(ScopeProvider).values()):
-        if not isinstance(scope, FunctionScope):
-            continue
-        declared = _declared(scope.node)
-        for assignment in scope.assignments:
-            name = assignment.name
-            if name in declared or not hasattr(assignment, "node"):
-                continue
-            local = found.setdefault((_path(scope), name), Local())
-            line, value = statements.targets.get(id(assignment.node), (None, None))
+    for key, (bindings, reads) in statements.function_locals().items():
+        local = found[key] = Local(reads=list(reads))
+        for node in bindings:
+            line, value = statements.targets.get(id(node), (None, None))
             local.statements.append(line)
             local.values.append(value)
-            local.reads.extend(access.node for access in assignment.references)
-            local.whole += sum(id(access.node) in statements.whole for access in assignment.references)
-    for local in found.values():
+        local.whole = sum(id(read) in statements.whole for read in reads)
         local.returned_next = _returned_next(local, statements)
-    return found
-
-
-def _declared(function: cst.CSTNode) -> set[str]:
-    collector = LocalNames()
-    function.visit(collector)
-    return collector.declared
+    return found, statements.body_lines
 
 
 def plan_tidy(before: dict[Key, Local], after: dict[Key, Local], body_lines: set[int]) -> Tidy:
@@ -220,15 +201,3 @@ def _changed(old: Local, new: Local) -> bool:
     return EMPTY.code_for_node(old.values[0]) != EMPTY.code_for_node(new.values[0])
 
 
-def function_body_lines(module: cst.Module) -> set[int]:
-    """The ids of the statement lines that stand directly in a function's body."""
-    return {id(statement) for function in _functions(module)
-            if isinstance(function.body, cst.IndentedBlock)
-            for statement in function.body.body}
-
-
-def _functions(node: cst.CSTNode) -> Iterator[cst.FunctionDef]:
-    for child in node.children:
-        if isinstance(child, cst.FunctionDef):
-            yield child
-        yield from _functions(child)

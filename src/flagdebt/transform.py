@@ -519,8 +519,8 @@ class Remover(cst.CSTTransformer):
         empty = literal_truth(statement.value) is False
         if not empty or isinstance(statement.value, (cst.Integer, cst.Float)):
             return None  # `return "fast"` or `return 3` is a value the caller may want to see
-        value = statement.value
-        bare = value if isinstance(value, cst.Tuple) else value.with_changes(lpar=(), rpar=())
+        returned = statement.value
+        bare = returned if isinstance(returned, cst.Tuple) else returned.with_changes(lpar=(), rpar=())
         return cst.Module([]).code_for_node(bare)
 
     # Blocks.
