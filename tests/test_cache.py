@@ -474,3 +474,18 @@ def test_editing_the_registry_changes_the_next_warm_check(run, tmp_path: Path) -
     after = run(root, "check", "--today", TODAY, "--format", "json").output
     assert after == run(root, "check", "--today", TODAY, "--format", "json", "--no-cache").output
     assert "new-chekout' is not in the registry" in before and "is not in the registry" not in after
+
+
+def test_check_never_imports_libcst_and_a_warm_run_parses_nothing(tmp_path: Path) -> None:
+    """(A file Python cannot parse is tried with libcst's newer grammars: none here.)"""
+    root = project(tmp_path, {name: text for name, text in PROJECT.items() if name != "app/broken.py"})
+    code = (
+        "import sys; from flagdebt.cli import main; "
+        "code = main(['check', '--today', '2026-11-27', '--output', 'report.txt']); "
+        "assert 'libcst' not in sys.modules, 'libcst was imported'; "
+        "print(code, 'flagdebt.astscan' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                           env=env, check=True).stdout.split() for _ in range(2)]
+    assert runs == [["1", "True"], ["1", "False"]]
