@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -151,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     corpus = args.corpus.resolve()
+    rg = shutil.which("rg")
+    rg_seconds = best(lambda: subprocess.run([rg, "-l", "flag_enabled", str(corpus)],
+                                             stdout=subprocess.DEVNULL), args.repeat)[0] if rg else None
     start_up = interpreter("pass", args.repeat)
     cli = interpreter("import flagdebt.cli", args.repeat)
     check = interpreter(CHECK_IMPORTS, args.repeat)
@@ -160,9 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         ("imports of check", check - cli, "scanner, astscan, rules, report, cache"),
         *phases(corpus, args.repeat),
     ]
-    print(f"{'phase':<28} {'ms':>8}  note")
+    if rg_seconds is not None:
+        rows.insert(0, ("rg -l flag_enabled", rg_seconds, "the baseline of run.py"))
+    print(f"{'phase':<28} {'ms':>8} {'x rg':>6}  note")
     for name, seconds, note in rows:
-        print(f"{name:<28} {seconds * 1000:8.1f}  {note}")
+        ratio = f"{seconds / rg_seconds:6.2f}" if rg_seconds else "     -"
+        print(f"{name:<28} {seconds * 1000:8.1f} {ratio}  {note}")
     return 0
 
 
