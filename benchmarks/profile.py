@@ -50,6 +50,7 @@ def interpreter(code: str, repeat: int) -> float:
 
 
 def phases(corpus: Path, repeat: int) -> list[tuple[str, float, str]]:
+    from flagdebt.astscan import scan_source
     from flagdebt.cache import fingerprint, open_cache
     from flagdebt.check import project_index
     from flagdebt.config import load_config
@@ -62,7 +63,6 @@ def phases(corpus: Path, repeat: int) -> list[tuple[str, float, str]]:
     from flagdebt.report.json import render_json
     from flagdebt.rules import RULES, Context, evaluate
     from flagdebt.scanner import decode_source, read_bytes, scan_paths
-    from flagdebt.astscan import scan_source
     from flagdebt.suppression import apply_suppressions
 
     os.chdir(corpus)
