@@ -489,3 +489,16 @@ def test_check_never_imports_libcst_and_a_warm_run_parses_nothing(tmp_path: Path
     runs = [subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
                            env=env, check=True).stdout.split() for _ in range(2)]
     assert runs == [["1", "True"], ["1", "False"]]
+
+
+def test_old_cache_files_of_a_root_are_dropped(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    config = Config(root=root)
+    for number in range(cache_module.KEEP + 2):
+        other = replace(config, calls=(parse_call_pattern(f"flag_{number}"),))
+        scan(root, other, project_cache(other))
+        os.utime(project_cache(other).file, (OLD + number, OLD + number))
+    scan(root, config, project_cache(config))
+    files = cache_files(root)
+    assert len(files) == cache_module.KEEP
+    assert project_cache(config).file in files

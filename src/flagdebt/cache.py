@@ -41,6 +41,7 @@ SUFFIX = ".marshal"
 # A file changed again within the same mtime tick keeps its size and mtime; git calls
 # this "racy". Entries younger than this are not stored, so such a file is read again.
 RACY_NS = 2_000_000_000
+KEEP = 4  # cache files kept per project root (one per fingerprint: version, calls, ...)
 _NOT_SCANNING = frozenset({
     "root", "config_path", "registry", "sprint_days", "warn_after_sprints", "max_sprints",
     "stalled_after_sprints", "exclude", "extend_exclude", "select", "ignore", "cache_dir",
@@ -192,7 +193,10 @@ class ScanCache:
             keys, stamps, payloads = self._merged()
         try:
             data = marshal.dumps((FORMAT, self.fingerprint, keys, stamps, payloads))
+            created = not self.file.exists()
             _write_atomically(self.file, data)
+            if created:
+                _drop_old_siblings(self.file)
         except (OSError, ValueError):
             pass
 
@@ -313,6 +317,14 @@ def _write_atomically(file: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _drop_old_siblings(file: Path) -> None:
+    """Keep the KEEP newest cache files of the same root (other fingerprints, older versions)."""
+    root_part = file.name.rsplit("-", 1)[0]
+    siblings = [(path.stat().st_mtime_ns, path) for path in file.parent.glob(f"{root_part}-*{SUFFIX}")]
+    for _, path in sorted(siblings, reverse=True)[KEEP:]:
+        path.unlink(missing_ok=True)
 
 
 def clean_cache(folder: Path) -> list[Path]:
