@@ -1,7 +1,7 @@
 """Measure flagdebt on the benchmark corpus, as ratios to rg and to bare Python.
 
-Every command is run once to warm the file cache, then N times (``--repeat``,
-default 3); the best wall time counts. The warm-up run also measures peak RSS,
+Every command is run once to warm the file cache, then N rounds (``--repeat``,
+default 3) run each command once in turn; the best wall time counts. The warm-up run also measures peak RSS,
 under ``/usr/bin/time -f %M`` when present, else in a fresh Python wrapper that
 reads ``getrusage(RUSAGE_CHILDREN).ru_maxrss``. The corpus must have been built
 by ``benchmarks/corpus.py``.
@@ -90,6 +90,7 @@ class Verdict:
     ratio: float | None
     ok: bool | None
     note: str = ""
+    paired: float | None = None  # median of the per-round ratios
 
 
 # --------------------------------------------------------------------------- running
@@ -139,37 +140,60 @@ def failure(code: int, tail: str) -> str:
     return f"exit code {code}: {last}"
 
 
-def measure(
-    name: str,
-    command: Sequence[str],
-    cwd: Path,
-    repeat: int,
-    ok_codes: Sequence[int] = (0,),
-    around: Callable[[], AbstractContextManager[object]] | None = None,
-) -> Result:
-    """Warm up once (under the RSS wrapper), then time `repeat` runs; best counts.
+@dataclass(frozen=True)
+class Spec:
+    """A command to measure. `around` wraps each timed run (e.g. touching files);
+    `settle` runs the command once more, untimed, after each timed run (to refill
+    the cache that the touched files changed)."""
 
-    `around`, when given, wraps each timed run (not the warm-up), e.g. to touch files.
+    name: str
+    command: list[str]
+    ok_codes: tuple[int, ...] = (0,)
+    around: Callable[[], AbstractContextManager[object]] | None = None
+    settle: bool = False
+
+
+def measure_rounds(specs: Sequence[Spec], cwd: Path, repeat: int) -> list[Result]:
+    """Warm up every command once (under the RSS wrapper), then time `repeat` rounds.
+
+    A round runs each command once, in order, so that load from other processes on a
+    shared machine falls on the commands and their baselines alike; best run counts.
     """
-    result = Result(name, list(command))
-    try:
-        rss_kib, code, tail = peak_rss_kib(command, cwd)
-        if code not in ok_codes:
+    results = [Result(spec.name, list(spec.command)) for spec in specs]
+    rss: list[int | None] = []
+    for spec, result in zip(specs, results):
+        try:
+            kib, code, tail = peak_rss_kib(spec.command, cwd)
+        except OSError as error:
+            kib, code, tail = None, -1, f"cannot run: {error}"
+        rss.append(kib)
+        if code not in spec.ok_codes:
             result.error = failure(code, tail)
-            return result
-        for _ in range(repeat):
-            with around() if around is not None else nullcontext():
-                elapsed, code, tail = run_once(command, cwd)
-            if code not in ok_codes:
-                result.error = failure(code, tail)
-                return result
-            result.runs.append(round(elapsed, 4))
+    for _ in range(repeat):
+        for spec, result in zip(specs, results):
+            if result.error is None:
+                time_one(spec, result, cwd)
+    for result, kib in zip(results, rss):
+        if result.error is None and result.runs:
+            result.seconds = min(result.runs)
+            result.peak_rss_mb = None if kib is None else round(kib * 1024 / 1e6, 1)
+    return results
+
+
+def time_one(spec: Spec, result: Result, cwd: Path) -> None:
+    """One timed run of `spec`, recorded in `result` (or its error)."""
+    try:
+        with spec.around() if spec.around is not None else nullcontext():
+            elapsed, code, tail = run_once(spec.command, cwd)
+        if spec.settle:
+            run_once(spec.command, cwd)
     except OSError as error:
         result.error = f"cannot run: {error}"
-        return result
-    result.seconds = min(result.runs)
-    result.peak_rss_mb = None if rss_kib is None else round(rss_kib * 1024 / 1e6, 1)
-    return result
+        return
+    if code not in spec.ok_codes:
+        result.error = failure(code, tail)
+    else:
+        result.runs.append(round(elapsed, 4))
 
 
 def capture(command: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -270,59 +294,40 @@ def check_integrity(rg: str, corpus: Path, manifest: dict[str, object]) -> str |
 # --------------------------------------------------------------------------- benchmarks
 
 
-def run_baselines(rg: str, corpus: Path, flag: str, repeat: int) -> list[Result]:
+def baselines(rg: str, flag: str) -> list[Spec]:
     python = sys.executable
     return [
-        measure("rg", [rg, "-l", "flag_enabled", "."], corpus, repeat, ok_codes=(0, 1)),
-        measure("python -c pass", [python, "-c", "pass"], corpus, repeat),
-        measure(
-            "python -c 'import libcst'", [python, "-c", "import libcst"], corpus, repeat
-        ),
-        measure(
-            "python read+test", [python, "-c", READ_ALL_SCRIPT, "."], corpus, repeat
-        ),
-        measure(
-            f"rg -l {flag}", [rg, "-l", flag, "."], corpus, repeat, ok_codes=(0, 1)
-        ),
+        Spec("rg", [rg, "-l", "flag_enabled", "."], ok_codes=(0, 1)),
+        Spec("python -c pass", [python, "-c", "pass"]),
+        Spec("python -c 'import libcst'", [python, "-c", "import libcst"]),
+        Spec("python read+test", [python, "-c", READ_ALL_SCRIPT, "."]),
+        Spec(f"rg -l {flag}", [rg, "-l", flag, "."], ok_codes=(0, 1)),
     ]
 
 
-def run_flagdebt(
+def flagdebt_specs(
     command: list[str],
     corpus: Path,
     flag: str,
     files: list[str],
     touched: list[str],
-    repeat: int,
-) -> list[Result]:
-    """The cold check first (it leaves the cache alone), then the warm ones."""
+) -> list[Spec]:
+    """The cold check first (it leaves the cache alone), then the warm ones.
+
+    The touched check settles after each run: the touched files were too fresh to
+    cache, and the next warm run must find nothing changed.
+    """
     check = [*command, "check"]
-    options = [
-        "--today",
-        TODAY,
-        "--exit-zero",
-        "--format",
-        "json",
-        "--output",
-        os.devnull,
-    ]
+    options = ["--today", TODAY, "--exit-zero", "--format", "json", "--output", os.devnull]
     whole = [*check, ".", *options]
     return [
-        measure(CHECK_COLD, [*whole, "--no-cache"], corpus, repeat),
-        measure(CHECK_WARM, whole, corpus, repeat),
-        measure(
-            CHECK_TOUCHED,
-            whole,
-            corpus,
-            repeat,
-            around=lambda: touching(corpus, touched),
-        ),
-        measure(CHECK_PRECOMMIT, [*check, *files, *options], corpus, repeat),
-        measure(
+        Spec(CHECK_COLD, [*whole, "--no-cache"]),
+        Spec(CHECK_WARM, whole),
+        Spec(CHECK_TOUCHED, whole, around=lambda: touching(corpus, touched), settle=True),
+        Spec(CHECK_PRECOMMIT, [*check, *files, *options]),
+        Spec(
             f"flagdebt remove {flag}",
             [*command, "remove", flag, ".", "--value", "on", "--diff"],
-            corpus,
-            repeat,
             ok_codes=(0, 1),
         ),
     ]
@@ -355,7 +360,7 @@ def judge(target: Target, results: dict[str, Result]) -> Verdict:
         return Verdict(
             target, value, None, value is not None and value <= target.max_rss_mb
         )
-    ratio = None
+    ratio = paired = None
     checks: list[bool] = []
     if target.baseline is not None:
         base = results.get(target.baseline)
@@ -366,9 +371,20 @@ def judge(target: Target, results: dict[str, Result]) -> Verdict:
         ratio = result.seconds / base.seconds
         if target.max_ratio is not None:
             checks.append(ratio <= target.max_ratio)
+        paired = paired_ratio(result, base)
     if target.max_seconds is not None:
         checks.append(result.seconds <= target.max_seconds)
-    return Verdict(target, result.seconds, ratio, all(checks) if checks else None)
+    return Verdict(target, result.seconds, ratio, all(checks) if checks else None, paired=paired)
+
+
+def paired_ratio(result: Result, base: Result) -> float | None:
+    """The median over rounds of (this run / the baseline's run in the same round).
+
+    On a loaded machine the best times of two commands may come from different
+    moments; a ratio within each round does not. Shown beside the verdict's ratio.
+    """
+    pairs = sorted(run / other for run, other in zip(result.runs, base.runs) if other > 0)
+    return pairs[len(pairs) // 2] if pairs else None
 
 
 # --------------------------------------------------------------------------- reporting
@@ -398,7 +414,7 @@ def print_results(results: list[Result]) -> None:
 
 def print_verdicts(verdicts: list[Verdict]) -> None:
     print(
-        f"\n{'figure':<38} {'value':>9} {'vs':<22} {'ratio':>7}  {'target':<18} verdict"
+        f"\n{'figure':<38} {'value':>9} {'vs':<22} {'ratio':>7} {'paired':>7}  {'target':<18} verdict"
     )
     for verdict in verdicts:
         target = verdict.target
@@ -411,10 +427,11 @@ def print_verdicts(verdicts: list[Verdict]) -> None:
             name = target.name
             value = f"{verdict.value:.3f} s" if verdict.value is not None else "-"
         ratio = f"{verdict.ratio:.1f}x" if verdict.ratio is not None else "-"
+        paired = f"{verdict.paired:.1f}x" if verdict.paired is not None else "-"
         status = {True: "ok", False: "MISSED", None: "-"}[verdict.ok]
         note = f" ({verdict.note})" if verdict.note else ""
         print(
-            f"{name:<38} {value:>9} {target.baseline or '-':<22} {ratio:>7}  "
+            f"{name:<38} {value:>9} {target.baseline or '-':<22} {ratio:>7} {paired:>7}  "
             f"{describe_target(target):<18} {status}{note}"
         )
 
@@ -450,6 +467,7 @@ def write_json(
                 **asdict(verdict.target),
                 "value": verdict.value,
                 "ratio": None if verdict.ratio is None else round(verdict.ratio, 2),
+                "paired_ratio": None if verdict.paired is None else round(verdict.paired, 2),
                 "ok": verdict.ok,
                 "note": verdict.note,
             }
@@ -507,28 +525,18 @@ def main(argv: list[str] | None = None) -> int:
     warning = check_integrity(rg, corpus, manifest)
     if warning:
         print(warning)
-    results = run_baselines(rg, corpus, flag, args.repeat)
+    specs = baselines(rg, flag)
     command = flagdebt_command(args.flagdebt)
     problem = flagdebt_problem(command)
-    names = [
-        CHECK_COLD,
-        CHECK_WARM,
-        CHECK_TOUCHED,
-        CHECK_PRECOMMIT,
-        f"flagdebt remove {flag}",
-    ]
+    skipped_results: list[Result] = []
     if problem:
         print(problem)
-        results += skipped(names, problem)
+        names = [CHECK_COLD, CHECK_WARM, CHECK_TOUCHED, CHECK_PRECOMMIT, f"flagdebt remove {flag}"]
+        skipped_results = skipped(names, problem)
     else:
-        results += run_flagdebt(
-            command,
-            corpus,
-            flag,
-            precommit_files(manifest),
-            touched_files(corpus, manifest),
-            args.repeat,
-        )
+        touched = touched_files(corpus, manifest)
+        specs += flagdebt_specs(command, corpus, flag, precommit_files(manifest), touched)
+    results = measure_rounds(specs, corpus, args.repeat) + skipped_results
     by_name = {result.name: result for result in results}
     verdicts = [judge(target, by_name) for target in targets(flag)]
     print_results(results)
