@@ -108,6 +108,8 @@ def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...], j
         return found
     from flagdebt.workers import worker_processes
 
+    import flagdebt.astscan  # noqa: F401  imported once here, inherited by forked workers
+
     parts = jobs * 8
     chunks = [(files[start::parts], patterns, target) for start in range(parts)]
     scans: list[FileScan] = []
