@@ -106,9 +106,8 @@ def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...], j
         if progress is not None:
             progress(len(files))
         return found
-    from flagdebt.workers import worker_processes
-
     import flagdebt.astscan  # noqa: F401  imported once here, inherited by forked workers
+    from flagdebt.workers import worker_processes
 
     parts = jobs * 8
     chunks = [(files[start::parts], patterns, target) for start in range(parts)]
