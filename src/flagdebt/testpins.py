@@ -257,7 +257,8 @@ class _Planner:
         if isinstance(small, cst.Assert):
             self._assertion(small, small.test, True, actions, test)
         elif isinstance(value, cst.Call) and id(value) in self.facts.fixtures:
-            self._fixture(small, value, function, actions, test)
+            if test or function.name.value in SET_UPS:  # not a data migration, say
+                self._fixture(small, value, function, actions, test)
         elif isinstance(small, cst.Expr) and isinstance(value, cst.Call):
             patch = read_patch(value)
             if patch is not None:
