@@ -415,7 +415,8 @@ def _plan_tests(tree: cst.Module, plan: Plan, context: _Context, symbols: FileSy
         return context.wanted.key_of(resolve(expr, symbols, context.lookup))
 
     reads = [p for p in context.calls if p not in context.overrides and p not in context.fixtures]
-    plain = {name: value for name, value in context.wrappers.items() if isinstance(value, bool)}
+    plain = {name.rsplit(".", 1)[-1]: value for name, value in context.wrappers.items()
+             if isinstance(value, bool)}  # a method's mock is `patch.object(Class, "name")`
     facts = TestFacts(reads, context.wanted.values, key_of, plain, keys, fixtures,
                       context.spent)
     verdicts = plan_tests(tree, plan, facts)
