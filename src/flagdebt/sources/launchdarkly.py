@@ -75,6 +75,9 @@ def _owner(entry: Entry) -> tuple[object, str] | None:
             value = (found.text(name) or "").strip()
             if value:
                 return value, f"_maintainerTeam.{name}"
+    team_key = (entry.text("maintainerTeamKey") or "").strip()
+    if team_key:
+        return team_key, "maintainerTeamKey"
     person = entry.table("_maintainer")
     if person is not None:
         value = (Entry(entry.source, entry.where, person).text("email") or "").strip()
