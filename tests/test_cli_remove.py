@@ -243,6 +243,45 @@ def test_helper_named_in_a_template_is_kept_and_reported(run, project: Path) -> 
     assert "app/helpers.py: kept method 'badge': templates/report.html:1 mentions it" in result.output
 
 
+MIXIN = """\
+from functools import cached_property
+
+from app.flags import flag_enabled
+
+
+class ConfigMixin:
+    @cached_property
+    def quick_pay_enabled(self):
+        return flag_enabled("new-checkout")
+
+    def pay(self):
+        return "quick" if self.quick_pay_enabled else "slow"
+"""
+
+
+def test_property_left_constant_is_inlined_in_other_mixins_and_deleted(run, project: Path) -> None:
+    write_tree(project, {
+        "app/config.py": MIXIN,
+        "app/views.py": "class ViewMixin:\n    def render(self):\n        return {'quick': self.quick_pay_enabled}\n",
+    })
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    assert (project / "app/config.py").read_text() == (
+        'class ConfigMixin:\n    def pay(self):\n        return "quick"\n')
+    assert (project / "app/views.py").read_text() == (
+        "class ViewMixin:\n    def render(self):\n        return {'quick': True}\n")
+
+
+def test_method_name_defined_twice_is_inlined_in_its_own_file_only(run, project: Path) -> None:
+    other = "class Other:\n    @property\n    def quick_pay_enabled(self):\n        return False\n\n" \
+            "    def render(self):\n        return self.quick_pay_enabled\n"
+    write_tree(project, {"app/config.py": MIXIN, "app/other.py": other})
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    assert (project / "app/other.py").read_text() == other
+    assert 'return "quick"\n' in (project / "app/config.py").read_text()
+
+
 def test_key_given_as_code_spelling_through_aliases(run, project: Path) -> None:
     registry = project / "flags.toml"
     registry.write_text(REGISTRY.replace('rolled_out = 2026-09-01\n',

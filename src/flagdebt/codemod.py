@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from flagdebt.astscan import body_imports, scan_tree, target_lines
-from flagdebt.cleanup import ImportPruner
+from flagdebt.cleanup import ImportPruner, trim_head
 from flagdebt.config import DEFAULT_CALLS, DEFAULT_FIXTURES, DEFAULT_OVERRIDES
 from flagdebt.cstscan import QuickCallFinder, dotted
 from flagdebt.definitions import drop_definitions
@@ -192,10 +192,11 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     if drop_functions and _drop_functions(after, every, texts, drop_functions):
         code, after = _spliced(lines, texts)
     unread = {name.rsplit(".", 1)[-1] for name in result.constants - (keep_constants or frozenset())}
-    own_methods = {name.split(".", 1)[1] for name in drop_functions if name.startswith("self.")}
+    own_methods = {name.split(".", 1)[1] for name in drop_functions if "." in name}
     if unread or own_methods:
-        code = drop_definitions(code, unread, own_methods)
-        _parse(code, "the rewrite would not parse")
+        pruned = drop_definitions(code, unread, own_methods)
+        if pruned != code:
+            code = _without_lost_imports(after, pruned)
     result.code = code
     result.skipped.sort()
     return result
@@ -429,9 +430,11 @@ class _WrapperCalls(cst.CSTVisitor):
     def __init__(self, wrappers: Mapping[str, Outcome]) -> None:
         super().__init__()
         self.wrappers = wrappers
-        self.found: list[tuple[cst.Call, str]] = []
+        self.found: list[tuple[cst.BaseExpression, str]] = []
+        self.not_reads: set[int] = set()  # attributes that are called or assigned to
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.not_reads.add(id(node.func))
         parts = dotted(node.func)
         if not parts:
             return
@@ -440,14 +443,25 @@ class _WrapperCalls(cst.CSTVisitor):
         if name in self.wrappers:
             self.found.append((node, name))
 
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.not_reads.add(id(node.target))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        name = f"attr.{node.attr.value}"
+        if name in self.wrappers and id(node) not in self.not_reads \
+                and isinstance(node.value, cst.Name) and node.value.value in SELF_NAMES:
+            self.found.append((node, name))
+
 
 def _wrapper_names(wrappers: Mapping[str, Outcome]) -> set[str]:
     return {name.rsplit(".", 1)[-1] for name in wrappers}
 
 
-def _wrapper_calls(tree: cst.Module, wrappers: Mapping[str, Outcome]) -> list[tuple[cst.Call, str]]:
+def _wrapper_calls(tree: cst.Module, wrappers: Mapping[str, Outcome]
+                   ) -> list[tuple[cst.BaseExpression, str]]:
     """Calls to functions that only returned a removed flag (or a literal), with the wrapper's
-    name: `name` for a function, `self.name` for a method called on `self` or `cls`."""
+    name: `name` for a function, `self.name` for a method called on `self` or `cls`,
+    `attr.name` for a property read on `self`."""
     finder = _WrapperCalls(wrappers)
     tree.visit(finder)
     return finder.found
@@ -488,6 +502,20 @@ def _prune_imports(after: ast.Module, lines: Sequence[str],
             texts[chunk] = _render(cst.parse_module(_for_cst(chunk.text(lines))).visit(pruner),
                                    chunk, lines)
     return unused
+
+
+def _without_lost_imports(before: ast.Module, code: str) -> str:
+    """`code` without the top-level imports that only the definitions it lost used."""
+    after = _parse(code, "the rewrite would not parse")
+    had, has = name_counts(before), name_counts(after)
+    bound = {name for node in after.body for name in import_names(node)}
+    lost = {name for name in bound if had[name] and not has[name]}
+    if not lost:
+        return code
+    module = cst.parse_module(code)
+    code = trim_head(module.body, module.visit(ImportPruner(lost))).code
+    _parse(code, "the rewrite would not parse")
+    return code
 
 
 def _without_imports(code: str, tree: ast.Module) -> str:

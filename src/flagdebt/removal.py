@@ -405,7 +405,7 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
     removal.skipped.extend((display, skip) for skip in result.skipped)
     removal.found.update(result.found)
     for name, outcome in result.wrappers.items():
-        if name.startswith("self."):
+        if name.startswith(("self.", "attr.")):
             removal.methods.setdefault(path, {})[name] = outcome
         else:
             removal.wrappers[name] = outcome
@@ -547,19 +547,32 @@ def _inline_wrappers(removal: Removal, pairs: Pairs, job: _Job, mentions: _Menti
 
 
 def _inline_methods(removal: Removal, pairs: Pairs, job: _Job, mentions: _Mentions) -> None:
-    """Replace `self.method()` calls in the method's own file when the rewrite left the method
-    as `return <constant>`; drop the method once nothing else mentions it."""
-    texts = {os.fspath(change.source.path): change.after for change in removal.changes}
+    """Replace `self.method()` (and `self.prop` of a property) when the rewrite left the method
+    as `return <constant>`: in every scanned file when no other function of the project has
+    that name (mixins share `self`), else in the method's own file; drop the method once
+    nothing else mentions it."""
     displays = dict(pairs)
     for path, methods in sorted(removal.methods.items()):
         display = displays.get(os.fspath(path), str(path))
         inline = replace(job, values={}, wrappers=methods)
         _rewrite_file(removal, path, display, inline)
+        shared = {name: value for name, value in methods.items() if _defined_once(name, pairs)}
+        for file in _read_matching(pairs, {name.split(".", 1)[1] for name in shared}):
+            if file.path != path:
+                _rewrite_file(removal, file.path, file.display, replace(inline, wrappers=shared))
+        texts = {os.fspath(change.source.path): change.after for change in removal.changes}
         names = {name.split(".", 1)[1] for name in methods.keys() & removal.inlined}
         unread = mentions.unmentioned(
             (n for n in names if not _read_elsewhere(n, os.fspath(path), pairs, texts)), "method", display)
         if unread:
             _rewrite_file(removal, path, display, inline, frozenset(f"self.{n}" for n in unread))
+
+
+def _defined_once(wrapper: str, pairs: Pairs) -> bool:
+    """Whether the scanned files define exactly one function named like the wrapper."""
+    name = wrapper.split(".", 1)[1]
+    definition = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+" + re.escape(name.encode()) + rb"\b", re.M)
+    return sum(len(definition.findall(file.data)) for file in _read_matching(pairs, {name})) == 1
 
 
 def _drop_unused(removal: Removal, pairs: Pairs, definers: Mapping[Path, set[str]],

@@ -122,6 +122,22 @@ def _without_dead_stores(statements: list[cst.BaseStatement],
     return kept
 
 
+PROPERTY_DECORATORS = ("property", "cached_property")
+
+
+def _wrapper_kind(function: cst.FunctionDef, method: bool) -> str | None:
+    """How calls to a function that returns a constant are spelled: `""` for `name()`,
+    `"self."` for a method's `self.name()`, `"attr."` for a property's `self.name`; None
+    when another decorator makes it unsafe to inline."""
+    if not function.decorators:
+        return "self." if method else ""
+    if not method or len(function.decorators) != 1:
+        return None
+    decorator = function.decorators[0].decorator
+    name = decorator.attr if isinstance(decorator, cst.Attribute) else decorator
+    return "attr." if isinstance(name, cst.Name) and name.value in PROPERTY_DECORATORS else None
+
+
 def _is_bare_return(statement: cst.CSTNode) -> bool:
     return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
             and isinstance(statement.body[0], cst.Return) and statement.body[0].value is None
@@ -234,6 +250,15 @@ class Remover(cst.CSTTransformer):
             updated_node = updated_node.with_changes(args=args)
         folded = fold_all_any(updated_node, self.consts, id(original_node) in self.truthy)
         return folded if folded is not None else fold_bool_call(updated_node, self.consts) or updated_node
+
+    def leave_Attribute(self, original_node: cst.Attribute,
+                        updated_node: cst.Attribute) -> cst.BaseExpression:
+        """`self.prop` of a property left returning a constant."""
+        value = self.plan.calls.get(id(original_node))
+        if value is not None:
+            return self.consts.make(value)
+        outcome = self.plan.outcomes.get(id(original_node))
+        return updated_node if outcome is None else self.consts.literal(outcome.deep_clone())
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         value = self.plan.names.get(id(original_node))
@@ -477,9 +502,9 @@ class Remover(cst.CSTTransformer):
             updated_node = updated_node.with_changes(params=drop_params(updated_node.params, mocks))
         updated_node = self._without_trailing_return(updated_node)
         value = self._returned_constant(updated_node) if self.changed(original_node) else None
-        if value is not None and not updated_node.decorators:
-            name = updated_node.name.value
-            self.wrappers[f"self.{name}" if self.classes else name] = value
+        kind = _wrapper_kind(updated_node, self.classes > 0)
+        if value is not None and kind is not None:
+            self.wrappers[kind + updated_node.name.value] = value
         return updated_node
 
     def _without_trailing_return(self, function: cst.FunctionDef) -> cst.FunctionDef:
