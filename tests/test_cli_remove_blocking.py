@@ -236,3 +236,25 @@ def test_star_imports_resolve_in_remove(run, project: Path) -> None:
     result = run(project, "remove", "one-click")
     assert result.exit_code == 0, result.output
     assert "return True" in (project / "app/again.py").read_text()
+
+
+@pytest.mark.parametrize(("path", "is_test"), [
+    ("tests/test_views.py", True), ("app/tests/helpers.py", True), ("test/unit/a.py", True),
+    ("app/test_models.py", True), ("app/models_test.py", True), ("app/views_tests.py", True),
+    ("app/tests.py", True), ("conftest.py", True), ("app/sub/conftest.py", True),
+    ("app/views.py", False), ("app/testing.py", False), ("app/contest.py", False),
+    ("latest/views.py", False), ("app/attest_x.py", False),
+])
+def test_test_files_are_told_by_their_path(path: str, is_test: bool) -> None:
+    from flagdebt.removal import is_test_path
+
+    assert is_test_path(path) is is_test
+
+
+def test_fix_partial_rewrites_the_blocked_flag_where_it_can(run, project: Path) -> None:
+    write_tree(project, {"app/broken.py": 'def f(:\n    return flag_enabled("one-click")\n'})
+    result = run(project, "fix", "--partial")
+    assert result.exit_code == 1
+    views = (project / "app/views.py").read_text()
+    assert "flag_enabled" not in views
+    assert (project / "tests/test_views.py").read_text() == TESTS
