@@ -79,9 +79,11 @@ def install_unleash(cache: Path) -> Path:
         return module
     cache.mkdir(parents=True, exist_ok=True)
     (cache / "package.json").write_text('{"name": "flagdebt-test-unleash", "private": true}\n')
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts",
-                    f"unleash-server@{UNLEASH_VERSION}"], cwd=cache, check=True,
-                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts",
+                           f"unleash-server@{UNLEASH_VERSION}"], cwd=cache, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"npm install unleash-server@{UNLEASH_VERSION} failed:\n{done.stdout[-3000:]}")
     return module
 
 
