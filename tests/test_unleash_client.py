@@ -114,3 +114,18 @@ def test_token_never_comes_from_the_command_line(run, tmp_path: Path,
     result = run(tmp_path, "registry", "import", "--from", "unleash", "--url", "http://127.0.0.1:9",
                  "--token", "x")
     assert result.exit_code == 2 and "No such option '--token'" in result.output
+
+
+def test_archived_through_search_when_the_archive_endpoint_is_gone(
+        stand_in, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url, replies = stand_in
+    replies.routes["/api/admin/archive/"] = (404, '{"name": "NotFoundError"}')
+    retired = {"name": "retired", "type": "release", "createdAt": "2025-01-01T00:00:00Z",
+               "archivedAt": "2025-06-30T12:00:00Z"}
+    replies.routes["/api/admin/search/features?project=IS:default&archived=IS:true&limit=100&offset=0"] = (
+        200, json.dumps({"features": [retired], "total": 1}))
+    monkeypatch.setenv("UNLEASH_API_TOKEN", "*:*.token")
+    result = run(tmp_path, "registry", "import", "--from", "unleash", "--url", url)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "flags.toml").read_text(encoding="utf-8")
+    assert '[flags.retired]\ntype = "release"\ncreated = 2025-01-01\narchived = 2025-06-30\n' in text

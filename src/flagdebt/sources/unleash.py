@@ -26,6 +26,7 @@ TYPES = {
 OWNER_TAG_TYPES = ("owner", "team")
 TIMEOUT = 30.0
 WORKERS = 8
+SEARCH_PAGE = 100
 
 
 def read(given: SourceInput) -> list[SourceFlag]:
@@ -202,7 +203,7 @@ def fetch_export(base: str, project: str, token: str) -> dict[str, object]:
     client = _Client(base, token)
     quoted = urllib.parse.quote(project, safe="")
     active = _features(client, f"/api/admin/projects/{quoted}/features")
-    archived = _features(client, f"/api/admin/archive/features/{quoted}")
+    archived = _archived_features(client, quoted)
     with ThreadPoolExecutor(WORKERS) as pool:
         details = list(pool.map(lambda f: _details(client, quoted, f[0], f[1]),
                                 [(feature, False) for feature in active]
@@ -210,9 +211,26 @@ def fetch_export(base: str, project: str, token: str) -> dict[str, object]:
     return {"version": 1, "features": details}
 
 
-def _features(client: _Client, path: str) -> list[Mapping[str, object]]:
-    listed = top_list(client.get(path), "features", NAME, client.base + path)
+def _features(client: _Client, path: str, answer: object = None) -> list[Mapping[str, object]]:
+    listed = top_list(answer if answer is not None else client.get(path), "features", NAME,
+                      client.base + path)
     return [entry.data for entry in entries(listed, NAME, client.base + path, "features", "name")]
+
+
+def _archived_features(client: _Client, project: str) -> list[Mapping[str, object]]:
+    """The archive endpoint's list; servers without it are asked through the search API."""
+    path = f"/api/admin/archive/features/{project}"
+    answer = client.get(path, missing_ok=True)
+    if answer is not None:
+        return _features(client, path, answer)
+    found: list[Mapping[str, object]] = []
+    while True:
+        page = (f"/api/admin/search/features?project=IS:{project}&archived=IS:true"
+                f"&limit={SEARCH_PAGE}&offset={len(found)}")
+        listed = _features(client, page)
+        found += listed
+        if len(listed) < SEARCH_PAGE:
+            return found
 
 
 def _details(client: _Client, project: str, feature: Mapping[str, object],
