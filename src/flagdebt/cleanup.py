@@ -9,7 +9,7 @@ would have to undo.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import libcst as cst
@@ -97,6 +97,20 @@ def _kept(names: Sequence[cst.ImportAlias], unused: set[str],
     if kept and (not parenthesized or names[-1] not in kept):
         trailing = names[-1].comma if parenthesized else cst.MaybeSentinel.DEFAULT
         kept[-1] = kept[-1].with_changes(comma=trailing)
+    return kept
+
+
+Item = TypeVar("Item", cst.BaseElement, cst.BaseDictElement, cst.Arg)
+
+
+def without(items: Sequence[Item], drop: Callable[[Item], bool]) -> list[Item] | None:
+    """The items of a list, dict or call that stay, the last one taking the old last one's
+    comma (so a trailing comma or its absence is kept); None when all stay."""
+    kept = [item for item in items if not drop(item)]
+    if len(kept) == len(items):
+        return None
+    if kept and items[-1] not in kept:
+        kept[-1] = kept[-1].with_changes(comma=items[-1].comma)
     return kept
 
 

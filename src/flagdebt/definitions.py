@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import libcst as cst
 
-from flagdebt.cleanup import BlockKeeper, trim_head
+from flagdebt.cleanup import BlockKeeper, trim_head, without
 
 ENUM_BASES = ("Enum", "Choices", "Flag")
 ElementT = TypeVar("ElementT", cst.BaseElement, cst.BaseDictElement)
@@ -95,12 +95,7 @@ class _Pruner(BlockKeeper):
 
     def _entries(self, elements: Sequence[ElementT]) -> list[ElementT] | None:
         """The entries that do not list one of the names; None when all stay."""
-        kept = [e for e in elements if _listed(e) not in self.names]
-        if len(kept) == len(elements):
-            return None
-        if kept and elements[-1] not in kept:
-            kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)
-        return kept
+        return without(elements, lambda entry: _listed(entry) in self.names)
 
     def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
         kept = self._entries(updated_node.elements)

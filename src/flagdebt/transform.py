@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import libcst as cst
 
-from flagdebt.cleanup import carry_blank_lines, close_line, leading_lines, trim_head
+from flagdebt.cleanup import carry_blank_lines, close_line, leading_lines, trim_head, without
 from flagdebt.cstscan import STATEMENT_NODES
 from flagdebt.fold import (
     Consts,
@@ -243,10 +243,8 @@ class Remover(cst.CSTTransformer):
         if outcome is not None:
             self.removed += 1
             return self.consts.literal(parenthesized(outcome.deep_clone()))
-        args = [arg for arg in updated_node.args if not (arg.star and self._empty(arg.value))]
-        if len(args) != len(updated_node.args):
-            if args and updated_node.args[-1] not in args:
-                args[-1] = args[-1].with_changes(comma=updated_node.args[-1].comma)
+        args = without(updated_node.args, lambda arg: bool(arg.star) and self._empty(arg.value))
+        if args is not None:
             updated_node = updated_node.with_changes(args=args)
         folded = fold_all_any(updated_node, self.consts, id(original_node) in self.truthy)
         return folded if folded is not None else fold_bool_call(updated_node, self.consts) or updated_node
@@ -407,13 +405,8 @@ class Remover(cst.CSTTransformer):
             and not isinstance(node, cst.Name)
 
     def _unpacked(self, elements: Sequence[ElementT]) -> list[ElementT] | None:
-        kept = [e for e in elements
-                if not (isinstance(e, (cst.StarredElement, cst.StarredDictElement)) and self._empty(e.value))]
-        if len(kept) == len(elements):
-            return None
-        if kept and elements[-1] not in kept:
-            kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)
-        return kept
+        return without(elements, lambda e: isinstance(e, (cst.StarredElement, cst.StarredDictElement))
+                       and self._empty(e.value))
 
     def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
         kept = self._unpacked(updated_node.elements)
