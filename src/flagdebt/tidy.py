@@ -9,8 +9,9 @@ Facts about every function's locals are taken before and after the removal; from
   logic folds again (`if not allowed:` disappears); any other literal (`parameters = {}`,
   `limit = 10`) only into a single read that is the whole of a `return` or of a condition, since
   a named value passed on elsewhere reads better than the literal;
-- a local assigned and returned by the very next statement, where the removal took away the
-  code between them (it had more assignments or reads before), is returned directly.
+- a local assigned and used once by the very next statement, as the whole of its `return`
+  value, its `if` condition or the value it assigns, where the removal took away the code
+  between them (it had more assignments or reads before), is inlined there.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Local:
     values: list[cst.BaseExpression | None] = field(default_factory=list)
     reads: list[cst.CSTNode] = field(default_factory=list)
     whole: int = 0  # reads that are the whole value of a return, or a whole condition
-    returned_next: bool = False  # assigned once, then returned by the very next statement
+    used_next: bool = False  # assigned once, then used whole by the very next statement
 
 
 @dataclass
@@ -78,7 +79,8 @@ class _Statements(LocalScopes):
         self.line: cst.SimpleStatementLine | None = None
         self.targets: dict[int, tuple[cst.SimpleStatementLine, cst.BaseExpression]] = {}
         self.whole: set[int] = set()
-        self.returned: dict[int, int] = {}  # a name returned whole -> its return statement line
+        self.used_whole: dict[int, int] = {}  # a name that is a whole return value, condition or
+        # assigned value -> its statement
         self.following: dict[int, int] = {}  # statement -> the statement after it in its block
         self.body_lines: set[int] = set()  # statements standing directly in a function's body
 
@@ -92,11 +94,12 @@ class _Statements(LocalScopes):
 
     def visit_Return(self, node: cst.Return) -> None:
         self.whole.add(id(node.value))
-        if isinstance(node.value, cst.Name) and self.line is not None:
-            self.returned[id(node.value)] = id(self.line)
+        if self.line is not None:
+            self.used_whole[id(node.value)] = id(self.line)
 
     def visit_If(self, node: cst.If) -> None:
         self.whole.add(id(node.test))
+        self.used_whole[id(node.test)] = id(node)
 
     def visit_While(self, node: cst.While) -> None:
         self.whole.add(id(node.test))
@@ -110,6 +113,7 @@ class _Statements(LocalScopes):
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.line is not None and len(node.targets) == 1:
             self.targets[id(node.targets[0].target)] = (self.line, node.value)
+            self.used_whole[id(node.value)] = id(self.line)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         super().visit_AnnAssign(node)
@@ -130,7 +134,7 @@ def locals_of(module: cst.Module) -> tuple[dict[Key, Local], set[int]]:
             local.statements.append(line)
             local.values.append(value)
         local.whole = sum(id(read) in statements.whole for read in reads)
-        local.returned_next = _returned_next(local, statements)
+        local.used_next = _used_next(local, statements)
     return found, statements.body_lines
 
 
@@ -145,10 +149,10 @@ def plan_tidy(before: dict[Key, Local], after: dict[Key, Local], body_lines: set
             _drop_unused(local, tidy)
         elif len(local.statements) == 1 and (len(old.statements) > 1 or _changed(old, local)):
             _inline_literal(local, body_lines, tidy)
-            if local.returned_next and id(local.statements[0]) not in tidy.dropped:
-                _inline_into_return(local, tidy)
-        elif local.returned_next and len(old.reads) > len(local.reads):
-            _inline_into_return(local, tidy)
+            if local.used_next and id(local.statements[0]) not in tidy.dropped:
+                _inline_into_next(local, tidy)
+        elif local.used_next and len(old.reads) > len(local.reads):
+            _inline_into_next(local, tidy)
     return tidy
 
 
@@ -158,15 +162,15 @@ def _commented(line: cst.SimpleStatementLine | None) -> bool:
         or any(empty.comment is not None for empty in line.leading_lines)
 
 
-def _returned_next(local: Local, statements: _Statements) -> bool:
+def _used_next(local: Local, statements: _Statements) -> bool:
     if len(local.statements) != 1 or local.statements[0] is None or len(local.reads) != 1:
         return False
-    line = statements.returned.get(id(local.reads[0]))
+    line = statements.used_whole.get(id(local.reads[0]))
     return line is not None and statements.following.get(id(local.statements[0])) == line
 
 
-def _inline_into_return(local: Local, tidy: Tidy) -> None:
-    """`x = value` then `return x`: `return value`."""
+def _inline_into_next(local: Local, tidy: Tidy) -> None:
+    """`x = value` then `return x` (`if x:`, `y = x`): `return value`."""
     line, value = local.statements[0], local.values[0]
     if line is None or value is None or _commented(line):
         return
