@@ -83,11 +83,13 @@ def set_up_classes(tree: ast.Module, targets: Sequence[int]) -> list[int]:
     """The lines of classes whose set-up method holds a target: such a class is planned whole."""
     wanted = set(targets)
     found: list[int] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and any(
-                isinstance(method, ast.FunctionDef) and method.name in SET_UPS
-                and any(line in wanted for line in range(method.lineno, (method.end_lineno or 0) + 1))
-                for method in node.body):
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    while classes:
+        node = classes.pop()
+        classes.extend(inner for inner in node.body if isinstance(inner, ast.ClassDef))
+        if any(isinstance(method, ast.FunctionDef) and method.name in SET_UPS
+               and not wanted.isdisjoint(range(method.lineno, (method.end_lineno or 0) + 1))
+               for method in node.body):
             found.append(node.lineno)
     return found
 
