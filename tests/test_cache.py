@@ -502,3 +502,12 @@ def test_old_cache_files_of_a_root_are_dropped(tmp_path: Path) -> None:
     files = cache_files(root)
     assert len(files) == cache_module.KEEP
     assert project_cache(config).file in files
+
+
+def test_a_cache_written_from_the_root_serves_a_run_from_a_subfolder(run, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    run(root, "check", "--today", TODAY)
+    from_app = run(root / "app", "check", "--today", TODAY, "--format", "json").output
+    assert from_app == run(root / "app", "check", "--today", TODAY, "--format", "json",
+                           "--no-cache").output
+    assert '"path": "views.py"' in from_app
