@@ -37,6 +37,7 @@ CHECK_WARM = "flagdebt check (warm cache)"
 CHECK_TOUCHED = f"flagdebt check (warm, {TOUCHED_FILES} touched)"
 CHECK_COLD = "flagdebt check (cold, --no-cache)"
 CHECK_PRECOMMIT = f"flagdebt check ({PRECOMMIT_FILES} files)"
+PRESET_CHECK = "flagdebt check --preset django-waffle (cold, --no-cache)"
 
 READ_ALL_SCRIPT = """
 import os, sys
@@ -330,6 +331,9 @@ def flagdebt_specs(
             [*command, "remove", flag, ".", "--value", "on", "--diff"],
             ok_codes=(0, 1),
         ),
+        # A preset adds call patterns and template/script suffixes to the walk: compared
+        # with CHECK_COLD, both without the result cache, in the same rounds.
+        Spec(PRESET_CHECK, [*whole, "--no-cache", "--preset", "django-waffle"]),
     ]
 
 
@@ -348,6 +352,7 @@ def targets(flag: str) -> list[Target]:
         Target(CHECK_PRECOMMIT, baseline="python -c pass", max_ratio=6),
         Target(CHECK_COLD, max_rss_mb=100),
         Target(f"flagdebt remove {flag}", baseline=f"rg -l {flag}", max_ratio=8),
+        Target(PRESET_CHECK, baseline=CHECK_COLD, max_ratio=1.2),
     ]
 
 
@@ -531,7 +536,8 @@ def main(argv: list[str] | None = None) -> int:
     skipped_results: list[Result] = []
     if problem:
         print(problem)
-        names = [CHECK_COLD, CHECK_WARM, CHECK_TOUCHED, CHECK_PRECOMMIT, f"flagdebt remove {flag}"]
+        names = [CHECK_COLD, CHECK_WARM, CHECK_TOUCHED, CHECK_PRECOMMIT, f"flagdebt remove {flag}",
+                 PRESET_CHECK]
         skipped_results = skipped(names, problem)
     else:
         touched = touched_files(corpus, manifest)

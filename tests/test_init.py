@@ -71,6 +71,7 @@ type = "release"  # TODO: review (release, experiment, ops or permission)
 CONFIG = """
 [tool.flagdebt]
 # Written by `flagdebt init`; the registry is flags.toml next to this file.
+presets = ["django-waffle"]  # found in the dependencies or imports
 calls = ["flag_enabled", "waffle.flag_is_active:1"]
 # sprint-days = 14
 # max-sprints = { release = 4, experiment = 2 }
@@ -106,7 +107,7 @@ def test_writes_registry_and_appends_config(tmp_path: Path) -> None:
     assert (
         "2 reads without a string key: see the comments at the end of " in result.output
     )
-    assert "Added [tool.flagdebt] to " in result.output
+    assert "Added [tool.flagdebt] with presets django-waffle to " in result.output
 
 
 def test_written_files_load(tmp_path: Path) -> None:
@@ -117,7 +118,8 @@ def test_written_files_load(tmp_path: Path) -> None:
     assert {flag.type for flag in registry.flags.values()} == {"release"}
     assert {flag.owner for flag in registry.flags.values()} == {None}
     config = load_config(root)
-    assert [pattern.spelled for pattern in config.calls] == [
+    assert config.presets == ("django-waffle",)  # checkout.py imports waffle
+    assert [pattern.spelled for pattern in config.calls][:2] == [
         "flag_enabled",
         "waffle.flag_is_active:1",
     ]

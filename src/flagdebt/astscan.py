@@ -13,10 +13,15 @@ from flagdebt.flagcall import (
     FileSymbols,
     KeyExpr,
     Scope,
+    attribute_patterns,
     binding,
+    callee_parts,
     import_bindings,
     key_argument,
-    match_callee,
+    match_call,
+    note_client,
+    object_key,
+    pattern_key,
     plain_import_bindings,
     trigger_names,
     visible_imports,
@@ -75,7 +80,7 @@ def scan_tree(tree: ast.Module, source: str, path: str, patterns: Sequence[CallP
               module: str, is_package: bool, targets: list[int]) -> FileScan:
     """The flag calls of an already parsed module (`targets`: from `target_lines`)."""
     walker = _Walker(source, patterns, module, is_package, targets)
-    walker.symbols.constants.update(module_constants(tree))
+    walker.symbols.constants.update(module_constants(tree, patterns))
     walker.symbols.imports.update(body_imports(tree.body, module, is_package))
     walker.statements(tree.body)
     return FileScan(path, walker.sites, walker.symbols, parse_suppressions(source, path))
@@ -230,17 +235,57 @@ def _words(source: str, name: str, names: set[str]) -> Iterator[int]:
         start = source.find(name, end)
 
 
-def module_constants(tree: ast.Module) -> dict[str, str]:
-    """Module-level string constants and string attributes of top-level classes (`Class.ATTR`)."""
+def module_constants(tree: ast.Module, patterns: Sequence[CallPattern] = ()) -> dict[str, str]:
+    """Module-level string constants and string attributes of top-level classes (`Class.ATTR`).
+
+    A flag object (`NEW_UI = WaffleFlag("ns.new_ui", __name__)`, its constructor named by
+    an `objects` pattern) counts as a constant holding its key.
+    """
+    objects = [pattern for pattern in patterns if pattern.objects]
     constants: dict[str, str] = {}
     for node in tree.body:
         items, prefix = (node.body, node.name + ".") if isinstance(node, ast.ClassDef) else ([node], "")
         for item in items:
             target, value = assignment(item)
-            if isinstance(target, ast.Name) and isinstance(value, ast.Constant) \
-                    and isinstance(value.value, str):
+            if not isinstance(target, ast.Name):
+                continue
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 constants[prefix + target.id] = value.value
+            elif objects and isinstance(value, ast.Call):
+                key = _object_definition(value, objects, constants)
+                if key is not None:
+                    constants[prefix + target.id] = key
     return constants
+
+
+def _object_definition(call: ast.Call, objects: Sequence[CallPattern],
+                       constants: dict[str, str]) -> str | None:
+    """The key a flag-object constructor call is given, when it is a string the file spells."""
+    name = _dotted(call.func)[-1]
+    for pattern in objects:
+        if any(name == constructor.split(".")[-1] for constructor in pattern.objects):
+            keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+            argument = key_argument(pattern, call.args, keywords)
+            return None if argument is None else _evaluate(argument, constants)
+    return None
+
+
+def _evaluate(node: ast.expr, constants: dict[str, str]) -> str | None:
+    """A string literal, f-string or concatenation of literals and the module's constants."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.FormattedValue):
+        plain = node.conversion == -1 and node.format_spec is None
+        return _evaluate(node.value, constants) if plain else None
+    parts = (node.values if isinstance(node, ast.JoinedStr)
+             else [node.left, node.right] if isinstance(node, ast.BinOp)
+             and isinstance(node.op, ast.Add) else None)
+    if parts is None:
+        return None
+    values = [_evaluate(part, constants) for part in parts]
+    return "".join(v for v in values if v is not None) if None not in values else None
 
 
 class _Walker:
@@ -279,6 +324,9 @@ class _Walker:
                 self._nested_bodies(name, value)
             else:
                 self._expressions(value, node.lineno)
+        target, assigned = assignment(node)
+        if target is not None and isinstance(assigned, (ast.Call, ast.Await)):
+            note_client(_dotted(target), _chain(assigned), self.patterns, self.symbols)
 
     def _nested_bodies(self, name: str, value: list[ast.AST]) -> None:
         if name == "handlers":
@@ -300,6 +348,8 @@ class _Walker:
             else [*_defaults(node.args), node.returns])
         for part in header:
             self._expressions(part, node.lineno)
+        if isinstance(node, ast.ClassDef):
+            self._class_attributes(node)
         self.scopes.append(node.name)
         self.frames.append(node)
         self.statements(node.body)
@@ -325,19 +375,39 @@ class _Walker:
             self.bound.pop()
 
     def _call(self, node: ast.Call, stmt_line: int, decorator: bool) -> None:
-        parts = _dotted(node.func)
+        chain = _chain(node.func)
         imports = visible_imports(self.symbols.imports, self._scopes()) if self.nested_imports \
             else self.symbols.imports
-        pattern = match_callee(parts, self.patterns, imports) if parts else None
+        pattern = match_call(chain, self.patterns, self.symbols, imports)
         if pattern is None:
             return
-        positional = [] if any(isinstance(a, ast.Starred) for a in node.args) else node.args
-        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
-        argument = key_argument(pattern, positional, keywords)
-        key = self._key(argument) if argument is not None else self._dynamic(node)
+        parts = callee_parts(chain)
+        if pattern.objects:
+            found = object_key(parts, binding(parts[0], self.bound, self._scopes()))
+            if found is None:
+                return
+            key = found
+        else:
+            positional = [] if any(isinstance(a, ast.Starred) for a in node.args) else node.args
+            keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+            argument = key_argument(pattern, positional, keywords)
+            key = self._key(argument) if argument is not None else self._dynamic(node)
         self.sites.append(RawSite(
             node.lineno, self._column(node), node.lineno if decorator else stmt_line,
-            ".".join(parts), key, decorator, ".".join(self.scopes)))
+            ".".join(parts), pattern_key(pattern, key), decorator, ".".join(self.scopes),
+            bool(pattern.objects)))
+
+    def _class_attributes(self, node: ast.ClassDef) -> None:
+        """`waffle_flag = "x"` in a class with a base an attribute pattern names."""
+        wanted = attribute_patterns((_dotted(base) for base in node.bases), self.patterns)
+        for item in node.body if wanted else ():
+            target, value = assignment(item)
+            pattern = wanted.get(target.id) if isinstance(target, ast.Name) else None
+            if pattern is not None and isinstance(target, ast.Name) and value is not None:
+                self.sites.append(RawSite(
+                    item.lineno, self._column(target), item.lineno, target.id,
+                    pattern_key(pattern, self._key(value)), False,
+                    ".".join([*self.scopes, node.name])))
 
     def _column(self, node: ast.expr) -> int:
         line = self.lines[node.lineno - 1] if node.lineno <= len(self.lines) else ""
@@ -428,6 +498,24 @@ def _dotted(node: ast.expr) -> tuple[str, ...]:
     while isinstance(node, ast.Attribute):
         names.append(node.attr)
         node = node.value
+    names.append(node.id if isinstance(node, ast.Name) else NOT_A_NAME)
+    return tuple(reversed(names))
+
+
+def _chain(node: ast.expr) -> tuple[str, ...]:
+    """A callee with the calls on its way as "()": `a.get().b` -> ("a", "get", "()", "b")."""
+    names: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            names.append(NOT_A_NAME)
+            node = node.func
+        elif isinstance(node, ast.Await):
+            node = node.value
+        else:
+            break
     names.append(node.id if isinstance(node, ast.Name) else NOT_A_NAME)
     return tuple(reversed(names))
 

@@ -395,8 +395,8 @@ def _encode(value: Any, display: str) -> Any:
         return ("m", [(_encode(k, display), _encode(v, display)) for k, v in value.items()])
     if isinstance(value, tuple):
         return ("t", [_encode(item, display) for item in value])
-    if isinstance(value, frozenset):
-        return ("s", [_encode(item, display) for item in value])
+    if isinstance(value, (frozenset, set)):  # FileSymbols.clients comes back frozen
+        return ("s", [_encode(item, display) for item in sorted(value, key=repr)])
     if isinstance(value, date):
         return ("d", value.isoformat())
     if dataclasses.is_dataclass(value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,8 @@ class Outcome:
 
 def project_index(config: Config) -> ProjectIndex:
     """The module index rooted at the project root and its `src/` folder."""
-    return ProjectIndex([config.root, config.root / "src"], config.target_version)
+    return ProjectIndex([config.root, config.root / "src"], config.target_version,
+                        patterns=config.calls)
 
 
 def run_check(config: Config, registry: Registry, files: Sequence[str | Path], displays: Sequence[str],
@@ -47,8 +49,20 @@ def run_check(config: Config, registry: Registry, files: Sequence[str | Path], d
         from flagdebt.cache import project_cache
 
         cache = project_cache(config)
-    scan = scan_paths(files, displays, config.calls, project_index(config), progress=progress,
+    python = [os.fspath(path) for path in files]
+    shown, others = list(displays), list[tuple[str, str]]()
+    if config.presets or config.extend_include:
+        from flagdebt.textfiles import split_files
+
+        python, shown, others = split_files(python, displays)
+    scan = scan_paths(python, shown, config.calls, project_index(config), progress=progress,
                       cache=cache, target=config.target_version)
+    if others:
+        from flagdebt.textfiles import scan_texts, text_forms
+
+        sites, count = scan_texts(others, text_forms(config))
+        scan.sites = sorted([*scan.sites, *sites])
+        scan.files_scanned += count
     if cache is not None:
         cache.save(whole_project)
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from flagdebt import __version__
-from flagdebt.config import Config, load_config, parse_call_pattern
-from flagdebt.files import discover_text, is_whole_project
+from flagdebt.config import Config, load_config, parse_call_pattern, with_presets
+from flagdebt.files import PYTHON_SUFFIXES, discover_text, is_whole_project
 from flagdebt.model import CallSite, Finding, FlagdebtError, Registry
 from flagdebt.paths import display_path, display_paths
 from flagdebt.registry import did_you_mean, load_registry
@@ -26,6 +26,7 @@ from flagdebt.sources import SOURCES
 if TYPE_CHECKING:
     from flagdebt.registry import ArchivePlan
     from flagdebt.removal import Change, Removal
+    from flagdebt.textfiles import OutsidePython
     from flagdebt.writing import Written
 
 CODE_PREFIX = re.compile(r"^FD\d{0,3}$")
@@ -70,13 +71,14 @@ def _codes(values: Sequence[str], option: str) -> tuple[str, ...]:
 
 def _configure(config_path: Path | None, registry: Path | None, calls: Sequence[str],
                select: Sequence[str] = (), ignore: Sequence[str] = (),
-               paths: Sequence[Path] = ()) -> Config:
+               paths: Sequence[Path] = (), presets: Sequence[str] = ()) -> Config:
     config = load_config(Path.cwd(), config_path)
     if config.config_path is None and config_path is None and paths:
         # pre-commit runs from the repository root; a project may live in a subfolder.
         start = paths[0] if paths[0].is_dir() else paths[0].parent
         config = load_config(start.absolute(), None)
     extra = tuple(parse_call_pattern(text) for text in calls)
+    config = with_presets(config, _preset_names(presets))
     return replace(
         config,
         registry=registry.absolute() if registry else config.registry,
@@ -84,6 +86,24 @@ def _configure(config_path: Path | None, registry: Path | None, calls: Sequence[
         select=_codes(select, "--select") or config.select,
         ignore=config.ignore + _codes(ignore, "--ignore"),
     )
+
+
+def _preset_names(values: Sequence[str]) -> tuple[str, ...]:
+    from flagdebt.presets import get_preset
+
+    names = tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+    for name in names:
+        get_preset(name)
+    return names
+
+
+def _suffixes(config: Config, docs: bool = False) -> tuple[str, ...]:
+    """The file endings to collect: Python's, plus templates, scripts (and docs) when asked."""
+    if not (config.presets or config.extend_include):
+        return PYTHON_SUFFIXES
+    from flagdebt.textfiles import text_suffixes
+
+    return text_suffixes(config, docs)
 
 
 def _registry(config: Config, use_cache: bool = False) -> Registry:
@@ -131,6 +151,8 @@ CALL = click.option("--call", "calls", multiple=True, metavar="NAME[:ARG]",
                     help="Another function that reads a flag (repeatable).")
 NO_CACHE = click.option("--no-cache", is_flag=True,
                         help="Scan every file, neither reading nor writing the result cache.")
+PRESET = click.option("--preset", "presets", multiple=True, metavar="NAME",
+                      help="Also find an SDK's reads, e.g. django-waffle (repeatable).")
 
 
 @cli.command()
@@ -139,6 +161,7 @@ NO_CACHE = click.option("--no-cache", is_flag=True,
 @REGISTRY
 @CONFIG
 @CALL
+@PRESET
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
@@ -153,20 +176,20 @@ NO_CACHE = click.option("--no-cache", is_flag=True,
 @NO_CACHE
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, registry: Path | None,
-          config_path: Path | None, calls: tuple[str, ...], select: tuple[str, ...],
-          ignore: tuple[str, ...], exit_zero: bool, fmt: str, output: Path | None,
-          statistics: bool, baseline_file: Path | None, write_baseline: Path | None,
-          no_cache: bool) -> None:
+          config_path: Path | None, calls: tuple[str, ...], presets: tuple[str, ...],
+          select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, fmt: str,
+          output: Path | None, statistics: bool, baseline_file: Path | None,
+          write_baseline: Path | None, no_cache: bool) -> None:
     """Report expired, unknown, archived and unused flags. Exit 1 on any error finding."""
     from flagdebt.check import run_check
     from flagdebt.report import summarize
 
     if baseline_file is not None and write_baseline is not None:
         raise click.UsageError("--baseline and --write-baseline cannot be used together")
-    config = _configure(config_path, registry, calls, select, ignore, paths)
+    config = _configure(config_path, registry, calls, select, ignore, paths, presets)
     flags = _registry(config, use_cache=not no_cache)
     cwd = Path.cwd()
-    files = discover_text(paths or (config.root,), config.root, config.excludes)
+    files = discover_text(paths or (config.root,), config.root, config.excludes, _suffixes(config))
     displays = display_paths(files, cwd)
     whole = is_whole_project(paths, config.root)
     with _progress(len(files)) as progress:
@@ -272,8 +295,9 @@ def explain(code: str | None) -> None:
 @click.option("--from", "source", type=click.Choice(list(SOURCES)),
               help="Fill entries from this source; file sources take FILE before PATH.")
 @IMPORT_TODAY
+@PRESET
 def init(args: tuple[str, ...], calls: tuple[str, ...], source: str | None,
-         today: date | None) -> None:
+         today: date | None, presets: tuple[str, ...]) -> None:
     """Write a starter flags.toml and [tool.flagdebt] for the project in PATH (default: .)."""
     from flagdebt.init import init_project
     from flagdebt.sources import SourceInput
@@ -287,7 +311,8 @@ def init(args: tuple[str, ...], calls: tuple[str, ...], source: str | None,
     given = None if source is None else SourceInput(source, today or date.today(), location,
                                                     environ=dict(os.environ))
     extra = tuple(parse_call_pattern(text) for text in calls)
-    for line in init_project(Path(rest[0] if rest else "."), extra, source=given):
+    for line in init_project(Path(rest[0] if rest else "."), extra, source=given,
+                             presets=_preset_names(presets)):
         click.echo(line)
 
 
@@ -300,26 +325,31 @@ def init(args: tuple[str, ...], calls: tuple[str, ...], source: str | None,
 @REGISTRY
 @CONFIG
 @CALL
+@PRESET
 @click.option("--output", type=click.Path(path_type=Path), help="Write the report to this file.")
 def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: date | None,
                  registry: Path | None, config_path: Path | None, calls: tuple[str, ...],
-                 output: Path | None) -> None:
+                 presets: tuple[str, ...], output: Path | None) -> None:
     """Every flag by owner: state, age, deadline, call sites and the command that removes it."""
     from flagdebt.check import project_index
     from flagdebt.owners import RemoveCommand, build_owner_report
     from flagdebt.report.owners import owner_renderer
     from flagdebt.scanner import scan_paths
 
-    config = _configure(config_path, registry, calls)
+    config = _configure(config_path, registry, calls, presets=presets)
     flags = _registry(config)
     cwd = Path.cwd()
-    files = discover_text(paths or (config.root,), config.root, config.excludes)
-    scan = scan_paths(files, display_paths(files, cwd), config.calls,
-                      project_index(config), target=config.target_version)
-    typed = (("--config", config_path), ("--registry", registry), *(("--call", c) for c in calls))
+    every = discover_text(paths or (config.root,), config.root, config.excludes,
+                          _suffixes(config, docs=True))
+    files, displays, others = _split(every, display_paths(every, cwd))
+    scan = scan_paths(files, displays, config.calls, project_index(config),
+                      target=config.target_version)
+    mentions = _add_outside_python(config, flags, scan, others)
+    typed = (("--config", config_path), ("--registry", registry), *(("--call", c) for c in calls),
+             *(("--preset", p) for p in presets))
     how = RemoveCommand(tuple(str(part) for pair in typed if pair[1] for part in pair))
     data = build_owner_report(flags, scan.sites, config, today or date.today(), owner, how,
-                              [error.path for error in scan.errors])
+                              [error.path for error in scan.errors], mentions)
     _emit(owner_renderer(fmt)(data), output)
 
 
@@ -377,6 +407,7 @@ PARTIAL = click.option("--partial", is_flag=True,
 @click.option("--value", type=click.Choice(sorted(VALUES), case_sensitive=False),
               help="The flag's final value (default: from the registry).")
 @CALL
+@PRESET
 @click.option("--diff", is_flag=True, help="Print a unified diff and write nothing.")
 @PARTIAL
 @click.option("--archive", is_flag=True, help="Set archived = <today> on the flag in flags.toml.")
@@ -385,14 +416,15 @@ PARTIAL = click.option("--partial", is_flag=True,
 @CONFIG
 @click.pass_context
 def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | None,
-           calls: tuple[str, ...], diff: bool, partial: bool, archive: bool, today: date | None,
-           registry: Path | None, config_path: Path | None) -> None:
+           calls: tuple[str, ...], presets: tuple[str, ...], diff: bool, partial: bool,
+           archive: bool, today: date | None, registry: Path | None,
+           config_path: Path | None) -> None:
     """Remove flag KEY (registry key or code spelling) from the code, keeping its live branch.
 
     All or nothing: when a read of the flag cannot be rewritten, nothing is written and
     each such read is listed (exit 1), unless --partial.
     """
-    config = _configure(config_path, registry, calls)
+    config = _configure(config_path, registry, calls, presets=presets)
     flags = _optional_registry(config, required=value is None or archive)
     work = _Work(config, paths)
     values, aliases, name = _targets(key, flags, value, lambda: work.key_of_spelling(key))
@@ -417,20 +449,21 @@ def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | N
 @PARTIAL
 @click.option("--archive", is_flag=True, help="Set archived = <today> on each removed flag.")
 @CALL
+@PRESET
 @TODAY
 @REGISTRY
 @CONFIG
 @click.pass_context
 def fix(ctx: click.Context, paths: tuple[Path, ...], only_expired: bool, diff: bool, partial: bool,
-        archive: bool, calls: tuple[str, ...], today: date | None, registry: Path | None,
-        config_path: Path | None) -> None:
+        archive: bool, calls: tuple[str, ...], presets: tuple[str, ...], today: date | None,
+        registry: Path | None, config_path: Path | None) -> None:
     """Remove every flag whose final value the registry knows, in one pass.
 
     All or nothing per flag: a flag with a read that cannot be rewritten is left whole.
     """
     from flagdebt.rules import is_expired
 
-    config = _configure(config_path, registry, calls)
+    config = _configure(config_path, registry, calls, presets=presets)
     flags = _registry(config)
     day = today or date.today()
     chosen = [flag for flag in flags.flags.values() if flag.final_value is not None
@@ -454,9 +487,18 @@ class _Work:
     def __init__(self, config: Config, paths: Sequence[Path]) -> None:
         self.config = config
         self.paths = paths
-        self.files = discover_text(paths or (config.root,), config.root, config.excludes)
-        self.displays = display_paths(self.files, Path.cwd())
+        every = discover_text(paths or (config.root,), config.root, config.excludes,
+                              _suffixes(config, docs=True))
+        self.files, self.displays, self.others = _split(every, display_paths(every, Path.cwd()))
         self._sites: list[CallSite] | None = None
+
+    def outside(self, aliases: dict[str, tuple[str, ...]]) -> OutsidePython | None:
+        """Templates, scripts and docs of this run (None when there are none)."""
+        if not self.others:
+            return None
+        from flagdebt.textfiles import OutsidePython
+
+        return OutsidePython(self.config, self.others, aliases)
 
     def where(self) -> str:
         return ", ".join(str(path) for path in self.paths) if self.paths else "the project"
@@ -501,12 +543,16 @@ def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, .
     config = work.config
     day = run.today or date.today()
     plan = _plan_archive(config, run.archive, day) if run.archive and not run.diff else None
+    outside = work.outside(aliases)
     try:
         with interrupt_on_sigterm():
             removal = plan_removal(work.files, work.displays, values, aliases, config.calls,
                                    project_index(config), config.overrides, config.fixtures,
                                    partial=run.partial,
-                                   root=config.root, registry=config.registry_path)
+                                   root=config.root, registry=config.registry_path,
+                                   outside=outside.blockers if outside else None)
+            if outside is not None:
+                _add_outside(removal, outside, values, run.partial)
     except KeyboardInterrupt:
         click.echo("flagdebt: interrupted before writing; no file was changed.", err=True)
         return 130
@@ -524,6 +570,8 @@ def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, .
         say(f"{verb} {removed} call site{'s' if removed != 1 else ''} of "
             f"{_names(read or list(values))} in {len(written)} "
             f"file{'s' if len(written) != 1 else ''}.")
+    for mention in outside.mentions(values) if outside else ():
+        say(f"'{mention.key}' still mentioned in {mention.path}:{mention.line}")
     if done.interrupted:
         _say_interrupted(done.written, len(removal.changes))
         return 130
@@ -535,6 +583,15 @@ def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, .
     if run.diff:
         return 1 if removal.changes or problems else 0
     return 1 if problems else 0
+
+
+def _add_outside(removal: Removal, outside: OutsidePython, values: dict[str, bool],
+                 partial: bool) -> None:
+    """Add the template rewrites of the flags being removed, and the reads found outside Python."""
+    every = outside.plan(values)
+    live = values if partial else {k: v for k, v in values.items() if k not in removal.blocked}
+    removal.changes.extend((every if live == values else outside.plan(live)).changes)
+    removal.found.update(every.found)
 
 
 def _write(removal: Removal, diff: bool, root: Path) -> Written:
@@ -585,6 +642,30 @@ def _report_blockers(removal: Removal, partial: bool, say: Callable[[str], objec
         say(f"Test files still read {_names(blocked)}: left as they are while production "
             "code keeps a read.")
     return bool(removal.blockers or removal.failures or removal.undecided)
+
+
+def _split(files: list[str], displays: list[str]) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """Python files and their displays, and the other files as (path, display) pairs."""
+    if all(path.endswith(PYTHON_SUFFIXES) for path in files):
+        return files, displays, []
+    from flagdebt.textfiles import split_files
+
+    return split_files(files, displays)
+
+
+def _add_outside_python(config: Config, registry: Registry, scan: Any,
+                        others: Sequence[tuple[str, str]]) -> list[Any]:
+    """Add template and script reads to `scan`; return the docs mentions of registry flags."""
+    if not others:
+        return []
+    from flagdebt.textfiles import find_mentions, scan_texts, text_forms
+
+    forms = text_forms(config)
+    sites, count = scan_texts(others, forms)
+    scan.sites = sorted([*scan.sites, *sites])
+    scan.files_scanned += count
+    spellings = {s: flag.key for flag in registry.flags.values() for s in (flag.key, *flag.aliases)}
+    return [(m.key, m.path, m.line) for m in find_mentions(others, spellings, forms)]
 
 
 def _names(keys: list[str]) -> str:

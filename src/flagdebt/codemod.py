@@ -48,6 +48,8 @@ DYNAMIC = "a read whose key is computed at run time and may be this flag: rewrit
 UNRESOLVED = "a read the rewrite could not resolve: rewrite by hand"
 UNKNOWN_NAME = ("a read of '{}', whose value flagdebt cannot find, named like this flag: "
                 "add that spelling to the flag's aliases, or rewrite by hand")
+NOT_BOOLEAN = "a read of the flag's value, not of on/off: replace it by hand"
+ATTRIBUTE = "a class attribute that gates a view on the flag: remove it (and the mixin) by hand"
 
 
 class CannotRewrite(Exception):
@@ -147,7 +149,7 @@ def rewrite_source(source: str, values: Mapping[str, bool],
     `spent` names patch targets of flag functions that only served the removed flags.
     """
     tree = _parse(source, "cannot parse")
-    symbols = module_symbols(tree, module, is_package)
+    symbols = module_symbols(tree, module, is_package, calls)
     context = _Context((*calls, *overrides, *fixtures), symbols, Wanted(values, aliases or {}),
                        lookup or _no_lookup, module, is_package, wrappers or {}, overrides,
                        fixtures, keep_imports, spent)
@@ -218,11 +220,16 @@ def _wanted_reads(source: str, tree: ast.Module, context: _Context, targets: lis
     A read whose key is computed at run time but mentions one of the flags is reported.
     """
     scan = scan_tree(tree, source, "", context.calls, context.module, context.is_package, targets)
+    context.symbols.clients.update(scan.symbols.clients)
+    attributes = {pattern.name[-1] for pattern in context.calls if pattern.mixins}
     reads: list[Read] = []
     for site in scan.sites:
         resolved = resolve(site.key, scan.symbols, context.lookup)
         key = context.wanted.key_of(resolved)
-        if key is not None:
+        if key is not None and site.callee in attributes and not site.decorator:
+            result.skipped.append(Skip(site.line, site.col, key, ATTRIBUTE))  # no call to fold
+            result.found[key] += 1
+        elif key is not None:
             reads.append((site.line, site.col, key))
         elif resolved.dynamic:
             for key in context.wanted.mentioned(resolved.spelling, scan.symbols, context.lookup):
@@ -272,6 +279,7 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
     finder.symbols.imports.update(context.symbols.imports)
     finder.symbols.imports.update(_class_imports(module, chunk, context))
     finder.symbols.constants.update(context.symbols.constants)
+    finder.symbols.clients.update(context.symbols.clients)
     tree.visit(finder)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
 
@@ -292,7 +300,10 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
             continue
         matched.append(match.call)
         result.found[key] += 1
-        value = context.wanted.values[key]
+        value = context.wanted.values[key] != resolved.negated
+        if not match.boolean:
+            result.skipped.append(Skip(*locate(match.call), key, NOT_BOOLEAN))
+            continue
         callee = dotted(match.call.func)
         if match_callee(callee, context.overrides, finder.symbols.imports):
             _plan_override(match.call, value, key, plan, result, locate)

@@ -6,7 +6,7 @@ import keyword
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     cache_dir: Path | None = None  # relative to root; see flagdebt.cache.cache_folder
     target_version: Version | None = None  # the grammar files are parsed with (None: newest)
+    presets: tuple[str, ...] = ()
+    extend_include: tuple[str, ...] = ()
 
     @property
     def registry_path(self) -> Path:
@@ -177,7 +179,34 @@ def _read_values(table: dict[str, Any], problems: Problems, root: Path) -> dict[
         values["registry"] = root / values["registry"]
     if "cache_dir" in values:
         values["cache_dir"] = root / values["cache_dir"]
+    return _with_presets(values)
+
+
+def _with_presets(values: dict[str, Any]) -> dict[str, Any]:
+    """Add the presets' and flag objects' patterns to `calls` and `overrides`."""
+    from flagdebt.presets import preset_calls, preset_overrides
+
+    names = values.get("presets", ())
+    extra = (*preset_calls(names), *values.pop("objects", ()))
+    if extra:
+        calls = values.get("calls", DEFAULT_CALLS)
+        values["calls"] = calls + tuple(p for p in dict.fromkeys(extra) if p not in calls)
+    overrides = preset_overrides(names)
+    if overrides:
+        base = values.get("overrides", DEFAULT_OVERRIDES)
+        values["overrides"] = base + tuple(p for p in overrides if p not in base)
     return values
+
+
+def with_presets(config: Config, names: Sequence[str]) -> Config:
+    """`config` with more presets (`--preset`): their patterns join calls and overrides."""
+    fresh = tuple(name for name in dict.fromkeys(names) if name not in config.presets)
+    if not fresh:
+        return config
+    values = _with_presets({"presets": fresh, "calls": config.calls,
+                            "overrides": config.overrides})
+    return replace(config, presets=config.presets + fresh, calls=values["calls"],
+                   overrides=values["overrides"])
 
 
 def _read_int(value: Any, section: _Section, minimum: int) -> int | None:
@@ -276,6 +305,31 @@ def _read_target(value: Any, section: _Section) -> Version | None:
     return target
 
 
+def _read_presets(value: Any, section: _Section) -> tuple[str, ...] | None:
+    from flagdebt.presets import PRESETS
+
+    names = _read_strings(value, section, "preset names")
+    for number, name in enumerate(names or ()):
+        if name not in PRESETS:
+            known = ", ".join(PRESETS)
+            section.bad(f"unknown preset '{name}' (known: {known}){did_you_mean(name, PRESETS)}",
+                        number)
+            names = None
+    return names
+
+
+def _read_objects(value: Any, section: _Section) -> tuple[CallPattern, ...] | None:
+    entries = _read_strings(value, section, "flag-object patterns")
+    patterns: list[CallPattern] = []
+    for number, entry in enumerate(entries or ()):
+        try:
+            patterns.extend(parse_object_pattern(entry))
+        except FlagdebtError as error:
+            section.bad(str(error), number)
+            entries = None
+    return tuple(patterns) if entries is not None else None
+
+
 def _read_calls(value: Any, section: _Section) -> tuple[CallPattern, ...] | None:
     if not isinstance(value, list) or not value:
         section.bad(f"must be a non-empty list of call patterns, got {describe(value)}")
@@ -312,6 +366,9 @@ _KEYS: dict[str, tuple[str, Reader]] = {
     "select": ("select", _read_codes),
     "ignore": ("ignore", _read_codes),
     "cache-dir": ("cache_dir", _read_folder),
+    "presets": ("presets", _read_presets),
+    "objects": ("objects", _read_objects),
+    "extend-include": ("extend_include", _read_globs),
 }
 
 
@@ -345,6 +402,23 @@ def _outcomes(items: Sequence[object]) -> tuple[int | str, int | str] | None:
     if len(found) != 2 or found[0] is None or found[1] is None or found[0] == found[1]:
         return None
     return found[0], found[1]
+
+
+OBJECT_PATTERN_HELP = ("expected CONSTRUCTOR:ARG:METHOD[,METHOD...], "
+                       "e.g. 'WaffleFlag:0:is_enabled'")
+
+
+def parse_object_pattern(text: str) -> tuple[CallPattern, ...]:
+    """`CONSTRUCTOR:ARG:METHOD[,METHOD]` -> one pattern per reading method of such objects."""
+    fields = text.strip().split(":")
+    constructor = _dotted_name(fields[0]) if fields else None
+    arg = _call_arg(fields[1]) if len(fields) == 3 else None
+    methods = [m.strip() for m in fields[2].split(",")] if len(fields) == 3 else []
+    if constructor is None or arg is None or not methods \
+            or not all(_is_identifier(m) for m in methods):
+        raise FlagdebtError(f"invalid flag-object pattern {text!r}: {OBJECT_PATTERN_HELP}")
+    return tuple(CallPattern((method,), arg, objects=(".".join(constructor),))
+                 for method in methods)
 
 
 def _call_arg(text: str) -> int | str | None:

@@ -18,10 +18,15 @@ from flagdebt.flagcall import (
     FileSymbols,
     KeyExpr,
     Scope,
+    attribute_patterns,
     binding,
+    callee_parts,
     import_bindings,
     key_argument,
-    match_callee,
+    match_call,
+    note_client,
+    object_key,
+    pattern_key,
     plain_import_bindings,
     visible_imports,
 )
@@ -38,6 +43,17 @@ class Match:
 
     call: cst.Call
     site: RawSite
+    pattern: CallPattern | None = None
+
+    @property
+    def boolean(self) -> bool:
+        """Whether the call returns True/False, so the codemod may replace it by the value."""
+        pattern = self.pattern
+        if pattern is None or pattern.default is None:
+            return pattern is None or pattern.boolean
+        positional = [arg.value for arg in self.call.args if arg.keyword is None]
+        given = positional[pattern.default] if pattern.default < len(positional) else None
+        return isinstance(given, cst.Name) and given.value in ("True", "False")
 
 
 def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
@@ -50,7 +66,8 @@ def scan_source(source: str, path: str, patterns: Sequence[CallPattern],
         return FileScan(path, error=syntax_error(path, error.raw_line, error.raw_column + 1,
                                                  error.message))
     finder = find_calls(MetadataWrapper(tree, unsafe_skip_copy=True), patterns, module, is_package)
-    sites = [match.site for match in finder.matches]
+    sites = sorted([match.site for match in finder.matches] + finder.attributes,
+                   key=lambda site: (site.line, site.col))
     return FileScan(path, sites, finder.symbols, parse_suppressions(source, path))
 
 
@@ -62,16 +79,18 @@ def find_calls(wrapper: MetadataWrapper, patterns: Sequence[CallPattern], module
     return finder
 
 
-def module_constants(tree: cst.Module) -> dict[str, str]:
-    """Module-level string constants and string attributes of top-level classes (`Class.ATTR`)."""
+def module_constants(tree: cst.Module, patterns: Sequence[CallPattern] = ()) -> dict[str, str]:
+    """Module-level string constants and string attributes of top-level classes (`Class.ATTR`);
+    a flag object built by an `objects` pattern's constructor holds its key."""
+    objects = [pattern for pattern in patterns if pattern.objects]
     constants: dict[str, str] = {}
     for statement in tree.body:
         if isinstance(statement, cst.ClassDef):
             for small in _small_statements(statement.body):
-                _add_constant(constants, small, statement.name.value + ".")
+                _add_constant(constants, small, statement.name.value + ".", objects)
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                _add_constant(constants, small, "")
+                _add_constant(constants, small, "", objects)
     return constants
 
 
@@ -82,7 +101,8 @@ def _small_statements(block: cst.BaseSuite) -> list[cst.BaseSmallStatement]:
             for small in line.body]
 
 
-def _add_constant(constants: dict[str, str], node: cst.CSTNode, prefix: str) -> None:
+def _add_constant(constants: dict[str, str], node: cst.CSTNode, prefix: str,
+                  objects: Sequence[CallPattern]) -> None:
     if isinstance(node, cst.Assign) and len(node.targets) == 1:
         target, value = node.targets[0].target, node.value
     elif isinstance(node, cst.AnnAssign) and node.value is not None:
@@ -90,8 +110,49 @@ def _add_constant(constants: dict[str, str], node: cst.CSTNode, prefix: str) -> 
     else:
         return
     text = string_value(value)
+    if text is None and objects and isinstance(value, cst.Call):
+        text = _object_definition(value, objects, constants)
     if isinstance(target, cst.Name) and text is not None:
         constants[prefix + target.value] = text
+
+
+def _object_definition(call: cst.Call, objects: Sequence[CallPattern],
+                       constants: dict[str, str]) -> str | None:
+    """The key a flag-object constructor call is given, when it is a string the file spells."""
+    name = dotted(call.func)[-1]
+    for pattern in objects:
+        if any(name == constructor.split(".")[-1] for constructor in pattern.objects):
+            positional = [a.value for a in call.args if a.keyword is None and not a.star]
+            keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+            argument = key_argument(pattern, positional, keywords)
+            return None if argument is None else _evaluate(argument, constants)
+    return None
+
+
+def _evaluate(node: cst.BaseExpression, constants: dict[str, str]) -> str | None:
+    """A string literal, f-string or concatenation of literals and the module's constants."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return string_value(node)
+    if isinstance(node, cst.Name):
+        return constants.get(node.value)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = _evaluate(node.left, constants), _evaluate(node.right, constants)
+        return None if left is None or right is None else left + right
+    if not isinstance(node, cst.FormattedString):
+        return None
+    values: list[str] = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            values.append(part.value.replace("{{", "{").replace("}}", "}"))
+            continue
+        plain = isinstance(part, cst.FormattedStringExpression) and part.conversion is None \
+            and part.format_spec is None
+        value = _evaluate(part.expression, constants) \
+            if plain and isinstance(part, cst.FormattedStringExpression) else None
+        if value is None:
+            return None
+        values.append(value)
+    return "".join(values)
 
 
 def string_value(node: cst.BaseExpression) -> str | None:
@@ -108,6 +169,24 @@ def dotted(node: cst.BaseExpression) -> tuple[str, ...]:
     while isinstance(node, cst.Attribute):
         names.append(node.attr.value)
         node = node.value
+    names.append(node.value if isinstance(node, cst.Name) else NOT_A_NAME)
+    return tuple(reversed(names))
+
+
+def chain(node: cst.BaseExpression) -> tuple[str, ...]:
+    """A callee with the calls on its way as "()": `a.get().b` -> ("a", "get", "()", "b")."""
+    names: list[str] = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            names.append(node.attr.value)
+            node = node.value
+        elif isinstance(node, cst.Call):
+            names.append(NOT_A_NAME)
+            node = node.func
+        elif isinstance(node, cst.Await):
+            node = node.expression
+        else:
+            break
     names.append(node.value if isinstance(node, cst.Name) else NOT_A_NAME)
     return tuple(reversed(names))
 
@@ -146,9 +225,10 @@ class CallFinder(cst.CSTVisitor):
         self.statement_lines: list[int] = []
         self.decorators: set[int] = set()
         self.local_scopes: dict[int, Scope] = {}
+        self.attributes: list[RawSite] = []  # class attributes that hold a key (not calls)
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.symbols.constants.update(module_constants(node))
+        self.symbols.constants.update(module_constants(node, self.patterns))
         self.source = node
 
     def _line(self, node: cst.CSTNode) -> int:
@@ -186,8 +266,36 @@ class CallFinder(cst.CSTVisitor):
         self.scopes.pop()
 
     def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self._class_attributes(node)
         self.scopes.append(node.name.value)
         self.frames.append(node)
+
+    def _class_attributes(self, node: cst.ClassDef) -> None:
+        """`waffle_flag = "x"` in a class with a base an attribute pattern names."""
+        wanted = attribute_patterns((dotted(base.value) for base in node.bases), self.patterns)
+        for small in _small_statements(node.body) if wanted else ():
+            if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+                continue
+            target = small.targets[0].target
+            pattern = wanted.get(target.value) if isinstance(target, cst.Name) else None
+            if pattern is not None and isinstance(target, cst.Name):
+                line, column = self._start(target)
+                key = pattern_key(pattern, self._key(small.value))
+                site = RawSite(line, column + 1, line, target.value, key, False,
+                               ".".join([*self.scopes, node.name.value]))
+                self.attributes.append(site)
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        if len(original_node.targets) == 1:
+            self._note_client(original_node.targets[0].target, original_node.value)
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        if original_node.value is not None:
+            self._note_client(original_node.target, original_node.value)
+
+    def _note_client(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(value, (cst.Call, cst.Await)):
+            note_client(dotted(target), chain(value), self.patterns, self.symbols)
 
     def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
         self.frames.pop()
@@ -234,21 +342,29 @@ class CallFinder(cst.CSTVisitor):
         self.bound.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
-        parts = dotted(node.func)
-        pattern = match_callee(parts, self.patterns, self.imports())
+        calls = chain(node.func)
+        pattern = match_call(calls, self.patterns, self.symbols, self.imports())
         if pattern is None:
             return
-        starred = any(arg.star for arg in node.args)
-        positional = [] if starred else [a.value for a in node.args if a.keyword is None]
-        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        argument = key_argument(pattern, positional, keywords)
-        key = self._key(argument) if argument is not None else self._dynamic(node)
+        parts = callee_parts(calls)
+        if pattern.objects:
+            found = object_key(parts, binding(parts[0], self.bound, self._scopes()))
+            if found is None:
+                return
+            key = found
+        else:
+            starred = any(arg.star for arg in node.args)
+            positional = [] if starred else [a.value for a in node.args if a.keyword is None]
+            keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+            argument = key_argument(pattern, positional, keywords)
+            key = self._key(argument) if argument is not None else self._dynamic(node)
         line, column = self._start(node.func)
         decorator = id(node) in self.decorators
         site = RawSite(line, column + 1,
                        line if decorator or not self.statement_lines else self.statement_lines[-1],
-                       ".".join(parts), key, decorator, ".".join(self.scopes))
-        self.matches.append(Match(node, site))
+                       ".".join(parts), pattern_key(pattern, key), decorator,
+                       ".".join(self.scopes), bool(pattern.objects))
+        self.matches.append(Match(node, site, pattern))
 
     def _key(self, node: cst.BaseExpression) -> KeyExpr:
         text = string_value(node) if isinstance(node, cst.SimpleString) else None

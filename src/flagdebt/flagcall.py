@@ -31,6 +31,7 @@ class KeyExpr:
     text: str
     parts: tuple[KeyExpr, ...] = ()
     origin: str = ""  # for a `ref` whose root a function or class body imported: what it names
+    negated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +41,19 @@ class Resolved:
     key: str | None
     spelling: str
     dynamic: bool = False
+    negated: bool = False
 
 
 @dataclass
 class FileSymbols:
-    """Module-level string constants, class attributes and imports of one file."""
+    """Module-level string constants, class attributes and imports of one file.
+
+    `clients`: dotted names (`client`, `self.ld`) assigned an SDK client in the file.
+    """
 
     constants: dict[str, str] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)
+    clients: set[str] = field(default_factory=set)
 
 
 Lookup = Callable[[str], "str | None"]
@@ -78,9 +84,104 @@ def match_callee(parts: tuple[str, ...], patterns: Sequence[CallPattern],
     return None
 
 
+def callee_parts(chain: tuple[str, ...]) -> tuple[str, ...]:
+    """The dotted callee of a call chain: `a.get().b.c` -> ("()", "b", "c")."""
+    if NOT_A_NAME not in chain:
+        return chain
+    cut = len(chain) - 1 - chain[::-1].index(NOT_A_NAME)
+    return chain[cut:]
+
+
+def match_call(chain: tuple[str, ...], patterns: Sequence[CallPattern], symbols: FileSymbols,
+               imports: Mapping[str, str] | None = None) -> CallPattern | None:
+    """The first pattern a call matches; `chain` is its callee with calls as "()".
+
+    `a.get().b.c` is ("a", "get", "()", "b", "c"). `imports`: those the call sees (default:
+    the module's). A preset pattern (`sdk` set) matches only when the receiver traces to its
+    SDK; a flag-object read needs a named receiver.
+    """
+    parts = callee_parts(chain)
+    if not parts:
+        return None
+    imports = symbols.imports if imports is None else imports
+    qualified = qualify(parts, imports)
+    for pattern in patterns:
+        size = len(pattern.name)
+        if pattern.mixins or (parts[-size:] != pattern.name and qualified[-size:] != pattern.name):
+            continue
+        if pattern.sdk and not traced(chain, pattern.sdk, symbols, imports):
+            continue
+        if pattern.objects and (len(parts) < 2 or parts[0] in (NOT_A_NAME, *SELF_NAMES)):
+            continue
+        return pattern
+    return None
+
+
+def _under(dotted: str, prefixes: Iterable[str]) -> bool:
+    return any(dotted == prefix or dotted.startswith(prefix + ".") for prefix in prefixes)
+
+
+def traced(chain: tuple[str, ...], sdk: Sequence[str], symbols: FileSymbols,
+           imports: Mapping[str, str] | None = None) -> bool:
+    """Whether a callee chain leads to an SDK: imported from it, called on a client made
+    from it, or called on a name the file did not import from elsewhere in a file that
+    imports the SDK."""
+    if not chain or chain[0] == NOT_A_NAME:
+        return False
+    imports = symbols.imports if imports is None else imports
+    if _under(".".join(qualify(chain, imports)), sdk):
+        return True
+    receiver = chain[:-1]
+    if not receiver:
+        return False
+    if any(".".join(receiver[:size]) in symbols.clients for size in range(1, len(receiver) + 1)):
+        return True
+    imports_sdk = any(_under(target, sdk) for target in imports.values())
+    return imports_sdk and (receiver[0] in SELF_NAMES or receiver[0] not in imports)
+
+
+def note_client(target: tuple[str, ...], value: tuple[str, ...],
+                patterns: Sequence[CallPattern], symbols: FileSymbols) -> None:
+    """Remember `target` as an SDK client when it is assigned a call (`value`, a chain
+    ending in "()") that traces to one of the patterns' SDKs."""
+    if not target or NOT_A_NAME in target or not value or value[-1] != NOT_A_NAME:
+        return
+    for sdk in {pattern.sdk for pattern in patterns if pattern.sdk}:
+        if traced(value, sdk, symbols) or ".".join(value[:-1]) in symbols.clients:
+            symbols.clients.add(".".join(target))
+            return
+
+
+def object_key(parts: tuple[str, ...], origin: str | None) -> KeyExpr | None:
+    """The key of a flag-object read (`toggles.NEW_UI.is_enabled`): its receiver, by name;
+    None when the receiver is a runtime value (`origin`: what `binding` says of its root)."""
+    if origin == RUNTIME:
+        return None
+    return KeyExpr("ref", ".".join(parts[:-1]), origin=origin or "")
+
+
+def pattern_key(pattern: CallPattern, key: KeyExpr) -> KeyExpr:
+    """A key as the pattern reads it: a negatable pattern's `!name` is `name`, negated."""
+    if pattern.negatable and key.kind == "str" and key.text.startswith("!"):
+        return KeyExpr("str", key.text[1:], negated=True)
+    return key
+
+
+def attribute_patterns(bases: Iterable[tuple[str, ...]], patterns: Sequence[CallPattern]
+                       ) -> dict[str, CallPattern]:
+    """Class attributes that hold a key in a class with these bases, by attribute name."""
+    names = {base[-1] for base in bases if base}
+    return {pattern.name[-1]: pattern for pattern in patterns
+            if pattern.mixins and names.intersection(pattern.mixins)}
+
+
 def trigger_names(patterns: Sequence[CallPattern]) -> frozenset[str]:
-    """The last names of the patterns: a file that contains none of them has no flag call."""
-    return frozenset(pattern.name[-1] for pattern in patterns)
+    """The words a file must contain to hold a flag read: the patterns' last names, their
+    flag-object constructors and SDK roots (lines that create clients and objects)."""
+    names = {pattern.name[-1] for pattern in patterns}
+    names.update(name.split(".")[-1] for pattern in patterns for name in pattern.objects)
+    names.update(name.split(".")[0] for pattern in patterns for name in pattern.sdk)
+    return frozenset(names)
 
 
 def key_argument(pattern: CallPattern, positional: Sequence[T],
@@ -142,7 +243,7 @@ def visible_imports(module: Mapping[str, str], scopes: Sequence[Scope]) -> Mappi
 def resolve(expr: KeyExpr, symbols: FileSymbols, lookup: Lookup = _no_lookup) -> Resolved:
     """Resolve a key expression to its string key where the code allows it."""
     if expr.kind == "str":
-        return Resolved(expr.text, expr.text)
+        return Resolved(expr.text, expr.text, negated=expr.negated)
     if expr.kind == "ref":
         return Resolved(_resolve_ref(expr.text, symbols, lookup, expr.origin), expr.text)
     if expr.kind == "join":

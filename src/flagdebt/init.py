@@ -7,10 +7,11 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from flagdebt.config import DEFAULT_MAX_SPRINTS, Config, load_config
+from flagdebt.config import DEFAULT_MAX_SPRINTS, Config, load_config, with_presets
 from flagdebt.files import discover
 from flagdebt.model import FLAG_TYPES, CallPattern, CallSite, Finding, FlagdebtError
 from flagdebt.paths import display_path
@@ -154,9 +155,12 @@ def render_registry(found: Found, known: Mapping[str, SourceFlag] | None = None)
     )
 
 
-def render_config(calls: Sequence[CallPattern]) -> str:
-    """The [tool.flagdebt] table: the call patterns init scanned with, other defaults shown."""
+def render_config(calls: Sequence[CallPattern], presets: Sequence[str] = ()) -> str:
+    """The [tool.flagdebt] table: the presets and call patterns init scanned with, other
+    defaults shown."""
     spelled = ", ".join(json.dumps(pattern.spelled) for pattern in calls)
+    chosen = ", ".join(json.dumps(name) for name in presets)
+    preset_line = f"presets = [{chosen}]  # found in the dependencies or imports\n" if presets else ""
     lifetimes = ", ".join(
         f"{name} = {sprints}"
         for name, sprints in DEFAULT_MAX_SPRINTS.items()
@@ -165,6 +169,7 @@ def render_config(calls: Sequence[CallPattern]) -> str:
     return (
         "[tool.flagdebt]\n"
         "# Written by `flagdebt init`; the registry is flags.toml next to this file.\n"
+        f"{preset_line}"
         f"calls = [{spelled}]\n"
         f"# sprint-days = {Config(Path()).sprint_days}\n"
         f"# max-sprints = {{ {lifetimes} }}\n"
@@ -189,10 +194,17 @@ class Plan:
     pyproject: Path
     has_table: bool
     addition: str | None
+    presets: tuple[str, ...] = ()
+    update: str | None = None  # the whole new pyproject text when an existing table gains entries
 
 
-def plan(root: Path, extra_calls: Sequence[CallPattern], cwd: Path) -> Plan:
-    """Read the project's pyproject.toml and decide where the registry and config go."""
+def plan(root: Path, extra_calls: Sequence[CallPattern], cwd: Path,
+         presets: Sequence[str] = ()) -> Plan:
+    """Read the project's pyproject.toml and decide where the registry and config go.
+
+    A new table gets the presets of the SDKs the project depends on (and `presets`); an
+    existing one gains `extra_calls` and `presets`, written back style-preserving.
+    """
     if not root.is_dir():
         raise FlagdebtError(f"{display_path(root, cwd)}: not a folder")
     pyproject = root / "pyproject.toml"
@@ -201,12 +213,45 @@ def plan(root: Path, extra_calls: Sequence[CallPattern], cwd: Path) -> Plan:
     has_table = isinstance(tool, dict) and "flagdebt" in tool
     config = load_config(cwd, pyproject) if has_table else Config(root=root)
     calls = config.calls + tuple(p for p in extra_calls if p not in config.calls)
+    chosen = tuple(dict.fromkeys(presets))
+    if not has_table:
+        from flagdebt.detect import detect_presets
+
+        files = discover((config.root,), config.root, config.excludes)
+        chosen = tuple(dict.fromkeys((*detect_presets(root, files), *chosen)))
     addition = (
-        None if has_table or text is None else appended(text, render_config(calls))
+        None if has_table or text is None else appended(text, render_config(calls, chosen))
     )
     if addition is not None and text is not None and not _adds_table(text + addition):
         addition = None
-    return Plan(config, calls, pyproject, has_table, addition)
+    fresh = [p for p in extra_calls if p not in config.calls]
+    update = None
+    if has_table and text is not None and (fresh or set(chosen) - set(config.presets)):
+        table = tool.get("flagdebt") if isinstance(tool, dict) else None
+        update = updated_table(text, fresh, chosen, isinstance(table, dict) and "calls" in table)
+    config = with_presets(replace(config, calls=calls), chosen)
+    return Plan(config, config.calls, pyproject, has_table, addition, chosen, update)
+
+
+def updated_table(text: str, calls: Sequence[CallPattern], presets: Sequence[str],
+                  has_calls: bool) -> str:
+    """`text` with the calls and presets added to its [tool.flagdebt] (tomlkit keeps the rest)."""
+    import tomlkit
+
+    document = tomlkit.parse(text)
+    table: Any = document["tool"]["flagdebt"]  # type: ignore[index,unused-ignore]
+    if calls:
+        if not has_calls:  # the table relied on the default calls: keep them
+            from flagdebt.config import DEFAULT_CALLS
+
+            table["calls"] = [pattern.spelled for pattern in DEFAULT_CALLS]
+        table["calls"].extend(pattern.spelled for pattern in calls)
+    new = [name for name in presets if name not in table.get("presets", [])]
+    if new:
+        if "presets" not in table:
+            table["presets"] = []
+        table["presets"].extend(new)
+    return tomlkit.dumps(document)
 
 
 def _read_pyproject(path: Path, shown: str) -> tuple[str | None, dict[str, object]]:
@@ -282,6 +327,21 @@ def append_text(path: Path, text: str, shown: str) -> None:
         ) from None
 
 
+def replace_text(path: Path, text: str, shown: str) -> None:
+    """Write `text` over `path` atomically (a temporary file renamed over it)."""
+    import os
+    import tempfile
+
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise FlagdebtError(f"{shown}: cannot update [tool.flagdebt]: {error.strerror}") from None
+
+
 def _exists(shown: str) -> str:
     return f"{shown}: already exists; flagdebt init does not overwrite it"
 
@@ -289,11 +349,18 @@ def _exists(shown: str) -> str:
 def init_project(
     root: Path, extra_calls: Sequence[CallPattern] = (), cwd: Path | None = None,
     source: SourceInput | None = None,
+    presets: Sequence[str] = (),
 ) -> list[str]:
     """Write flags.toml and [tool.flagdebt] for the project in `root`; return what to print."""
     here = (cwd or Path.cwd()).resolve()
-    decided = plan((here / root).resolve(), extra_calls, here)
+    decided = plan((here / root).resolve(), extra_calls, here, presets)
     registry = decided.config.registry_path
+    shown_pyproject = display_path(decided.pyproject, here)
+    if decided.update is not None:
+        replace_text(decided.pyproject, decided.update, shown_pyproject)
+        if registry.exists():
+            return [f"Added to [tool.flagdebt] in {shown_pyproject}; "
+                    f"{display_path(registry, here)} already exists, left as it was."]
     if registry.exists():
         raise FlagdebtError(_exists(display_path(registry, here)))
     found, errors = scan_project(decided.config, decided.calls)
@@ -353,14 +420,21 @@ def _registry_report(found: Found, shown: str) -> list[str]:
 
 
 def _config_report(decided: Plan, shown: str) -> list[str]:
+    if decided.update is not None:
+        return [f"Added to [tool.flagdebt] in {shown}."]
     if decided.has_table:
         return [f"{shown} already has [tool.flagdebt]; left it unchanged."]
+    found = f" with presets {', '.join(decided.presets)}" if decided.presets else ""
     if decided.addition is not None:
-        return [f"Added [tool.flagdebt] to {shown}."]
+        return [f"Added [tool.flagdebt]{found} to {shown}."]
     why = (
         "could not add [tool.flagdebt] to it safely"
         if decided.pyproject.exists()
         else "does not exist"
     )
-    snippet = render_config(decided.calls).rstrip("\n")
+    from flagdebt.presets import preset_calls
+
+    added = set(preset_calls(decided.presets))
+    own = [pattern for pattern in decided.calls if pattern not in added]
+    snippet = render_config(own, decided.presets).rstrip("\n")
     return [f"{shown} {why}; add this to your project's pyproject.toml:", "", snippet]

@@ -17,7 +17,16 @@ class FlagdebtError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CallPattern:
-    """A function that reads a flag: `name` is matched against the callee's trailing dotted name."""
+    """A function that reads a flag: `name` is matched against the callee's trailing dotted name.
+
+    `sdk`: module prefixes the call's receiver must trace to (a preset's generic method
+    names); `objects`: constructors of flag objects, and `name` is the method that reads one
+    (the key is the constructor's argument `arg`); `mixins`: `name` is a class attribute
+    holding the key in classes with one of these bases. `negatable`: a key's leading `!`
+    inverts it. `boolean` False: the call returns a flag's value, not True/False (a string
+    variation); `default`: the position of a default-value argument, and the call is boolean
+    when that argument is `True` or `False` (`variation("x", context, False)`).
+    """
 
     name: tuple[str, ...]
     arg: int | str = 0
@@ -25,6 +34,12 @@ class CallPattern:
     # For a call that returns a value rather than a bool: the arguments (positions or keyword
     # names) holding what it returns when the flag is on and when it is off.
     outcomes: tuple[int | str, int | str] | None = None
+    sdk: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+    mixins: tuple[str, ...] = ()
+    negatable: bool = False
+    boolean: bool = True
+    default: int | None = None
 
     @property
     def spelled(self) -> str:

@@ -95,6 +95,7 @@ class OwnerReport:
     unregistered: tuple[Unregistered, ...] = ()
     dynamic_sites: int = 0
     unreadable: tuple[str, ...] = ()
+    mentions: tuple[tuple[str, str, int], ...] = ()  # (flag, doc path, line) of docs mentions
 
     @property
     def rows(self) -> tuple[FlagRow, ...]:
@@ -223,7 +224,8 @@ def select_owner(groups: tuple[OwnerGroup, ...], owner: str) -> tuple[OwnerGroup
 def build_owner_report(registry: Registry, sites: Iterable[CallSite], config: Config,
                        today: date, owner: str | None = None,
                        how: RemoveCommand = RemoveCommand(),
-                       unreadable: Sequence[str] = ()) -> OwnerReport:
+                       unreadable: Sequence[str] = (),
+                       mentions: Iterable[tuple[str, str, int]] = ()) -> OwnerReport:
     """Group every registry flag by owner with its call sites; list unregistered keys."""
     known, unknown, dynamic = _sites_by_flag(registry, sites)
     rows = (flag_row(flag, known[key], config, today, how) for key, flag in registry.flags.items())
@@ -232,5 +234,7 @@ def build_owner_report(registry: Registry, sites: Iterable[CallSite], config: Co
         groups = select_owner(groups, owner)
     strays = tuple(Unregistered(key, tuple(sorted(found))) for key, found in sorted(unknown.items()))
     everything = owner is None
+    shown = {row.key for group in groups for row in group.rows}
+    docs = tuple(sorted({m for m in mentions if m[0] in shown}))
     return OwnerReport(today, registry.path, owner, groups, strays if everything else (),
-                       dynamic if everything else 0, tuple(sorted(set(unreadable))))
+                       dynamic if everything else 0, tuple(sorted(set(unreadable))), docs)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flagdebt.flagcall import FileSymbols, star_lookup
 from flagdebt.grammar import Version, newer_than_running
+from flagdebt.model import CallPattern
 
 if TYPE_CHECKING:
     import ast
@@ -46,11 +47,13 @@ def _import_root(folder: str) -> str:
     return folder
 
 
-def module_symbols(tree: ast.Module, module: str, is_package: bool) -> FileSymbols:
-    """Module-level string constants, class attributes and imports of a parsed module."""
+def module_symbols(tree: ast.Module, module: str, is_package: bool,
+                   patterns: Sequence[CallPattern] = ()) -> FileSymbols:
+    """Module-level string constants, class attributes and imports of a parsed module
+    (flag objects of the patterns' constructors count as constants holding their key)."""
     from flagdebt.astscan import body_imports, module_constants  # a warm run parses nothing
 
-    return FileSymbols(module_constants(tree), body_imports(tree.body, module, is_package))
+    return FileSymbols(module_constants(tree, patterns), body_imports(tree.body, module, is_package))
 
 
 def newer_symbols(data: bytes, module: str, is_package: bool,
@@ -71,8 +74,10 @@ def newer_symbols(data: bytes, module: str, is_package: bool,
 class ProjectIndex:
     """Finds the modules of the project by name and reads their string constants on demand."""
 
-    def __init__(self, roots: Iterable[Path], target: Version | None = None) -> None:
+    def __init__(self, roots: Iterable[Path], target: Version | None = None,
+                 patterns: Sequence[CallPattern] = ()) -> None:
         self.target = target
+        self.patterns = tuple(pattern for pattern in patterns if pattern.objects)
         self.roots: list[Path] = []
         for root in roots:
             self.add_root(root)
@@ -120,7 +125,7 @@ class ProjectIndex:
             return newer_symbols(data, module, path.stem == "__init__", self.target)
         except (OSError, ValueError):
             return None
-        return module_symbols(tree, module, path.stem == "__init__")
+        return module_symbols(tree, module, path.stem == "__init__", self.patterns)
 
     def find(self, module: str) -> Path | None:
         """The file that defines a module under one of the roots."""

@@ -181,7 +181,8 @@ def _import_codemod() -> object:
 
 
 def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
-                   broken: list[tuple[_Found, str]], target: Version | None) -> dict[Path, set[str]]:
+                   broken: list[tuple[_Found, str]], target: Version | None,
+                   calls: Sequence[CallPattern] = ()) -> dict[Path, set[str]]:
     """Per file, the names (last part) of module constants and class attributes holding a key.
 
     A file that holds a key but does not parse goes to `broken`, with the reason.
@@ -191,8 +192,10 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
     from flagdebt.astscan import module_constants
 
     found: dict[Path, set[str]] = {}
-    for file in files:
-        if not any(key.encode() in file.data for key in keys):
+    constructors = {name.rsplit(".", 1)[-1].encode() for p in calls for name in p.objects}
+    for file in files:  # a flag object's key may be an f-string: look for its constructor too
+        if not any(key.encode() in file.data for key in keys) \
+                and not any(name in file.data for name in constructors):
             continue
         try:
             tree = ast.parse(file.data)
@@ -200,7 +203,7 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
             newer = newer_symbols(file.data, *module_of(file.path), target) is not None
             broken.append((file, NEWER_GRAMMAR if newer else _parse_problem(error)))
             continue
-        names = {name for name, value in module_constants(tree).items() if value in keys}
+        names = {name for name, value in module_constants(tree, calls).items() if value in keys}
         if names:
             found[file.path] = names
     return found
@@ -255,7 +258,7 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     found, patchers = _split(_read_matching(pairs, words | {PATCH}, _import_codemod,
                                             removal.failures), words)
     broken: list[tuple[_Found, str]] = []
-    definers = _key_constants(found, values, broken, index.target)
+    definers = _key_constants(found, values, broken, index.target, calls)
     more = words | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
     if more != words:
         found, patchers = _split(_read_matching(pairs, more | {PATCH}), more)

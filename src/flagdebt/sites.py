@@ -29,6 +29,7 @@ class RawSite:
     key: KeyExpr
     decorator: bool = False
     scope: str = ""
+    object_read: bool = False  # `NAME.is_enabled()`: a read only when NAME resolves to a key
 
 
 @dataclass
@@ -48,6 +49,8 @@ def call_sites(scan: FileScan, lookup: Lookup) -> list[CallSite]:
     sites = []
     for raw in scan.sites:
         resolved = resolve(raw.key, scan.symbols, lookup)
+        if raw.object_read and resolved.key is None:
+            continue
         sites.append(CallSite(
             path=scan.path, line=raw.line, col=raw.col, key=resolved.key,
             spelling=resolved.spelling, callee=raw.callee, stmt_line=raw.stmt_line,

@@ -85,4 +85,9 @@ def notes(report: OwnerReport) -> list[str]:
     if report.unreadable:
         paths = ", ".join(printable(path) for path in report.unreadable)
         found.append(f"{count(len(report.unreadable), 'file')} could not be parsed: {paths}.")
+    by_flag: dict[str, list[str]] = {}
+    for key, path, line in report.mentions:
+        by_flag.setdefault(key, []).append(f"{printable(path)}:{line}")
+    found += [f"Docs mention '{printable(key)}' at {', '.join(places)}."
+              for key, places in by_flag.items()]
     return found

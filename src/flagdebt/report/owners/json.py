@@ -65,4 +65,7 @@ def render_json(report: OwnerReport) -> str:
         "unregistered": [_stray(stray) for stray in report.unregistered],
         "unreadable_files": list(report.unreadable),
     }
+    if report.mentions:
+        document["docs_mentions"] = [{"flag": key, "path": path, "line": line}
+                                     for key, path, line in report.mentions]
     return json.dumps(document, indent=2) + "\n"

@@ -1,0 +1,5 @@
+import { ldClient } from "./ld";
+
+export function walletButton(): boolean {
+  return ldClient.variation("wallet-checkout", false);
+}
