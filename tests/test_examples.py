@@ -58,7 +58,7 @@ def test_a_script_read_blocks_the_removal(run, example, name: str, flag: str, si
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     result = run(root, "remove", flag)
     assert result.exit_code == 1
-    assert f"{site}: blocks the removal: a JavaScript read: remove it by hand" in result.output
+    assert f"{site}: cannot remove '{flag}': a JavaScript read: remove it by hand" in result.output
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
 
 
@@ -84,5 +84,5 @@ def test_remove_a_negated_decorator(run, example) -> None:
 def test_remove_leaves_a_mixin_attribute_and_says_so(run, example) -> None:
     result = run(example("bakery"), "remove", "pastry-preorder", "--value", "on")
     assert result.exit_code == 1
-    assert ("bakery/views.py:24:5: not removed: a class attribute that gates a view on the flag"
-            in result.output)
+    assert ("bakery/views.py:24:5: cannot remove 'pastry-preorder': a class attribute that gates "
+            "a view on the flag" in result.output)
