@@ -86,3 +86,11 @@ def test_remove_leaves_a_mixin_attribute_and_says_so(run, example) -> None:
     assert result.exit_code == 1
     assert ("bakery/views.py:24:5: cannot remove 'pastry-preorder': a class attribute that gates "
             "a view on the flag" in result.output)
+
+
+def test_fix_removes_the_other_flags_when_a_script_blocks_one(run, example) -> None:
+    result = run(example("bakery"), "fix", "--diff")
+    changed = [line[6:] for line in result.stdout.splitlines() if line.startswith("+++ b/")]
+    assert changed == ["bakery/tests.py", "bakery/views.py", "bakery/jinja2/bakery/landing.jinja",
+                       "bakery/templates/bakery/menu.html"]
+    assert "cart.js:3:14: cannot remove 'quick-reorder'" in result.output
