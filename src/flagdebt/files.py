@@ -209,7 +209,7 @@ def _walk(top: str, below: str, excludes: Excludes,
           suffixes: tuple[str, ...] = PYTHON_SUFFIXES) -> list[str]:
     """Python files under `top`; git lists the ignored paths while Python walks the tree."""
     if not _in_git_work_tree(top):  # spares starting git (and importing subprocess)
-        folders = _scan(top, below, excludes, lambda rel: False)
+        folders = _scan(top, below, excludes, lambda rel: False, suffixes)
         return _keep(folders, _gitignore_matcher(folders))
     git = _GitIgnored(top)
     folders = _scan(top, below, excludes, git.ignores, suffixes)
