@@ -196,7 +196,9 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     unread = {name.rsplit(".", 1)[-1] for name in result.constants - (keep_constants or frozenset())}
     own_methods = {name.split(".", 1)[1] for name in drop_functions if "." in name}
     if unread or own_methods:
-        pruned = drop_definitions(code, unread, own_methods)
+        constructors = frozenset(name.rsplit(".", 1)[-1] for pattern in context.calls
+                                 for name in pattern.objects)
+        pruned = drop_definitions(code, unread, own_methods, constructors)
         if pruned != code:
             code = _without_lost_imports(after, pruned)
     result.code = code

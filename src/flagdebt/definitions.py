@@ -46,10 +46,12 @@ def _is_enum(node: cst.ClassDef) -> bool:
 class _Pruner(BlockKeeper):
     """Removes the definitions of `names` and the container entries that list them."""
 
-    def __init__(self, names: set[str], methods: set[str]) -> None:
+    def __init__(self, names: set[str], methods: set[str],
+                 constructors: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.names = names
         self.methods = methods
+        self.constructors = constructors  # flag objects: `NAME = WaffleFlag("key", ...)`
         self.depth = 0  # class nesting: only module level and top-level classes define keys
         self.enum = 0
         self.function = 0
@@ -89,9 +91,17 @@ class _Pruner(BlockKeeper):
             return updated_node
         target = updated_node.targets[0].target
         if isinstance(target, cst.Name) and target.value in self.names \
-                and isinstance(updated_node.value, (cst.SimpleString, cst.ConcatenatedString)):
+                and (isinstance(updated_node.value, (cst.SimpleString, cst.ConcatenatedString))
+                     or self._builds_flag_object(updated_node.value)):
             return cst.RemoveFromParent()
         return updated_node
+
+    def _builds_flag_object(self, value: cst.BaseExpression) -> bool:
+        if not isinstance(value, cst.Call):
+            return False
+        func = value.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+        return name in self.constructors
 
     def _entries(self, elements: Sequence[ElementT]) -> list[ElementT] | None:
         """The entries that do not list one of the names; None when all stay."""
@@ -144,7 +154,8 @@ def _still_read(code: str, names: set[str]) -> set[str]:
     return found
 
 
-def drop_definitions(code: str, names: set[str], methods: set[str] | None = None) -> str:
+def drop_definitions(code: str, names: set[str], methods: set[str] | None = None,
+                     constructors: frozenset[str] = frozenset()) -> str:
     """`code` without the definitions (and choices entries) of the key constants in `names`,
     and the methods of top-level classes in `methods`, that nothing else in it reads;
     unchanged when every one of them is still read."""
@@ -153,7 +164,7 @@ def drop_definitions(code: str, names: set[str], methods: set[str] | None = None
     for _ in range(3):
         if not constants and not functions:
             return code
-        pruned = module.visit(_Pruner(constants, functions)).code
+        pruned = module.visit(_Pruner(constants, functions, constructors)).code
         read = _still_read(pruned, constants | functions)
         if not read:
             return pruned
