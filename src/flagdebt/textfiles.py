@@ -92,12 +92,16 @@ def text_suffixes(config: Config, docs: bool = False) -> tuple[str, ...]:
 
 def split_files(files: Sequence[str], displays: Sequence[str]
                 ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
-    """Python files with their displays, and the other files as (path, display) pairs."""
+    """Python files with their displays, and the other files as (path, display) pairs.
+
+    What is not a regular file (an unreadable folder the walk lists) stays with the Python
+    files, whose reading reports it.
+    """
     python: list[str] = []
     shown: list[str] = []
     others: list[tuple[str, str]] = []
     for path, display in zip(files, displays):
-        if path.endswith(PYTHON_SUFFIXES):
+        if path.endswith(PYTHON_SUFFIXES) or not os.path.isfile(path):
             python.append(path)
             shown.append(display)
         else:
