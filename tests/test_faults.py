@@ -543,3 +543,122 @@ def test_today_must_be_a_calendar_date(cli, tmp_path: Path, day: str) -> None:
     ran = cli(tmp_path, "check", "--today", day)
     assert ran.code == 2
     assert f"'{day}' is not a date like 2026-11-27" in ran.err
+
+
+# ------------------------------------------------------------ 3. tracebacks and hangs
+
+DEEP = {
+    "not-chain": "A = " + "not " * 1500 + 'flag_enabled("x")\n',
+    "and-chain": "A = " + " and ".join(['flag_enabled("x")'] * 1200) + "\n",
+    "ternaries": "A = " + "1 if a else " * 1000 + "2\n",
+    "lambdas": "A = " + "lambda: " * 500 + "1\n",
+    "nested-calls": "A = " + "f(" * 180 + ")" * 180 + "\n",
+    "plus-chain": "A = " + " + ".join(["1"] * 5000) + "\n",
+}
+
+
+@pytest.mark.parametrize("body", list(DEEP.values()), ids=list(DEEP))
+def test_deep_nesting_is_fd900_and_the_run_goes_on(cli, tmp_path: Path, body: str) -> None:
+    project(tmp_path, {"deep.py": 'from f import flag_enabled\nflag_enabled("x")\n' + body,
+                       "ok.py": 'from f import flag_enabled\nB = flag_enabled("x")\n'})
+    before = snapshot(tmp_path)
+    check = cli(tmp_path, "check", "--today", TODAY, "--format", "sarif", "--output", "out.sarif")
+    sarif = (tmp_path / "out.sarif").read_text()
+    assert check.code == 1
+    assert '"ruleId": "FD001"' in sarif
+    if "too deeply nested" not in sarif:  # this Python compiled it: it was scanned normally
+        assert sarif.count('"ruleId": "FD001"') >= 2
+    ran = cli(tmp_path, "remove", "x")
+    if "too deeply nested" in ran.out:  # a read that cannot be rewritten: nothing is (all or nothing)
+        assert ran.code == 1
+        assert "deep.py" in ran.out and "too deeply nested to analyse" in ran.out
+        assert_unchanged(before, tmp_path, "out.sarif")
+    else:
+        assert ran.code in (0, 1)
+
+
+@pytest.mark.parametrize("setting", ["sprint-days = 3000000000", "warn-after-sprints = 99999999999",
+                                     "max-sprints = { release = 4000000000 }"])
+def test_huge_integer_settings_are_validation_errors(cli, tmp_path: Path, setting: str) -> None:
+    project(tmp_path, {"pyproject.toml": f"[tool.flagdebt]\n{setting}\n",
+                       "m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    ran = cli(tmp_path, "check", "--today", TODAY)
+    assert ran.code == 2
+    assert "up to 10000" in ran.err
+
+
+def test_last_date_rolled_out_does_not_overflow(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"flags.toml": '[flags.x]\ntype = "release"\nowner = "w"\n'
+                                     "created = 2026-01-01\nrolled_out = 9999-12-31\n",
+                       "m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    ran = cli(tmp_path, "check", "--today", TODAY)
+    assert ran.code == 0, ran.text
+    report = cli(tmp_path, "report", "--today", TODAY)
+    assert report.code == 0
+
+
+@pytest.mark.parametrize("name", ["flags.toml", "pyproject.toml", "m.py", "base.json"])
+def test_fifo_is_refused_not_waited_on(tmp_path: Path, name: str) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    (tmp_path / name).unlink(missing_ok=True)
+    os.mkfifo(tmp_path / name)
+    args = ["check", "--today", TODAY] + (["--baseline", name] if name == "base.json" else []) \
+        + (["m.py"] if name == "m.py" else [])
+    ran = run_process(tmp_path, *args, timeout=60)
+    assert ran.code in (1, 2)
+    assert "not a regular file" in ran.text or f"{name}:1:1: FD900" in ran.out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "gitlab", "junit", "markdown"])
+def test_lone_surrogate_key_is_escaped(cli, tmp_path: Path, fmt: str) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("\\ud800")\n'})
+    ran = run_process(tmp_path, "check", "--today", TODAY, "--format", fmt)
+    assert ran.code == 1
+    written = cli(tmp_path, "check", "--today", TODAY, "--format", fmt, "--output", f"out.{fmt}")
+    assert written.code == 1
+    assert (tmp_path / f"out.{fmt}").read_bytes().decode("utf-8")
+
+
+def test_lone_surrogate_key_in_baseline_and_init(cli, tmp_path: Path) -> None:
+    write(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("\\ud800")\n'
+                             'B = flag_enabled("x")\n'})
+    assert cli(tmp_path, "init").code == 0
+    assert "left out: '\\ud800'" in (tmp_path / "flags.toml").read_text()
+    check = cli(tmp_path, "check", "--today", TODAY)
+    assert check.code == 1 and "FD003 flag '\\ud800'" in check.out
+    assert cli(tmp_path, "check", "--today", TODAY, "--write-baseline", "b.json").code == 0
+    assert cli(tmp_path, "check", "--today", TODAY, "--baseline", "b.json").code == 0
+
+
+def test_output_to_a_full_device_is_one_line(tmp_path: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "flagdebt", "check", "--today", TODAY],
+                              cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": _source_root()}, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == "flagdebt: error: cannot write the output: No space left on device\n"
+
+
+def test_closed_stdout_is_one_line(tmp_path: Path) -> None:
+    project(tmp_path, {})
+    done = subprocess.run([sys.executable, "-m", "flagdebt", "check", "--today", TODAY],
+                          cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONPATH": _source_root()}, timeout=60,
+                          preexec_fn=lambda: os.close(1))
+    assert done.returncode == 2
+    assert done.stderr == "flagdebt: error: standard output is closed\n"
+
+
+def test_deleted_current_folder_is_one_line(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    done = subprocess.run([sys.executable, "-c", "import os, sys; os.rmdir(os.getcwd()); "
+                           "from flagdebt.cli import main; sys.exit(main(['check']))"],
+                          cwd=gone, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": _source_root()})
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 2
+    assert done.stderr == "flagdebt: error: the current folder no longer exists\n"

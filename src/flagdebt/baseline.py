@@ -98,7 +98,7 @@ def write_baseline(
     folder = path.absolute().parent
     entries = count_entries(findings, cwd or folder, folder)
     try:
-        write_atomically(path, render_baseline(entries).encode("utf-8"))
+        write_atomically(path, render_baseline(entries).encode("utf-8", "backslashreplace"))
     except OSError as error:
         raise FlagdebtError(
             f"{path}: cannot write baseline: {error.strerror}"
@@ -118,8 +118,10 @@ def load_baseline(path: Path, display: str | None = None) -> Baseline:
 
 
 def _read_json(path: Path, shown: str) -> object:
+    from flagdebt.fileio import read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")
     except FileNotFoundError:
         raise FlagdebtError(f"{shown}: baseline not found") from None
     except (OSError, UnicodeDecodeError) as error:

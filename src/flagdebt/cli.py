@@ -249,7 +249,7 @@ def _emit(text: str, output: Path | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as error:
         raise FlagdebtError(f"{output}: cannot write report: {error.strerror}") from None
 
@@ -355,8 +355,12 @@ def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: da
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script."""
+    if sys.stdout is None or sys.stderr is None:
+        return _closed_stream()
+    _escape_unencodable()
     try:
         code = cli.main(args=argv, prog_name="flagdebt", standalone_mode=False)
+        sys.stdout.flush()
     except click.exceptions.Exit as done:
         return done.exit_code
     except click.ClickException as error:
@@ -365,7 +369,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 130
+    except OSError as error:  # output closed or full, current folder deleted, ...
+        return _os_error(error)
     return code if isinstance(code, int) else 0
+
+
+def _cwd_exists() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _silence_stdout() -> None:
+    """After a failed write, point stdout at /dev/null so the exit flush cannot fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _escape_unencodable() -> None:
+    """A key with a lone surrogate or a file name with a non-UTF-8 byte prints as `\\udcff`."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _closed_stream() -> int:
+    if sys.stderr is not None:
+        sys.stderr.write("flagdebt: error: standard output is closed\n")
+    return 2
+
+
+def _os_error(error: OSError) -> int:
+    """One line on stderr (if it still works) for an OSError no command turned into a message."""
+    if isinstance(error, FileNotFoundError) and not _cwd_exists():
+        what = "the current folder no longer exists"
+    elif error.filename is None:
+        what = f"cannot write the output: {error.strerror or error}"
+    else:
+        what = f"{error.filename}: {error.strerror or error}"
+    _silence_stdout()
+    try:
+        sys.stderr.write(f"flagdebt: error: {what}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return 2
 
 
 VALUES = {"on": True, "true": True, "off": False, "false": False}

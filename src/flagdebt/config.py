@@ -94,8 +94,12 @@ def find_config(start: Path) -> Path | None:
 
 def _has_flagdebt_table(pyproject: Path) -> bool:
     """True when the file has the table, or mentions flagdebt but is not valid TOML."""
+    from flagdebt.fileio import NotRegularFile, read_regular
+
     try:
-        data = pyproject.read_bytes()
+        data = read_regular(pyproject)
+    except NotRegularFile as error:
+        raise FlagdebtError(f"{pyproject}: cannot read: {error.strerror}") from None
     except OSError:
         return False
     if b"flagdebt" not in data:
@@ -209,11 +213,14 @@ def with_presets(config: Config, names: Sequence[str]) -> Config:
                    overrides=values["overrides"])
 
 
+MAX_COUNT = 10_000  # sprints or days: beyond this a date computed from it leaves the calendar
+
+
 def _read_int(value: Any, section: _Section, minimum: int) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+    if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_COUNT:
         return value
     wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-    section.bad(f"must be {wanted}, got {describe(value)}")
+    section.bad(f"must be {wanted} up to {MAX_COUNT}, got {describe(value)}")
     return None
 
 
@@ -251,10 +258,11 @@ def _read_max_sprints(value: Any, section: _Section) -> dict[str, int | None] | 
                 f"unknown flag type (expected {expected}){did_you_mean(name, FLAG_TYPES)}",
                 name,
             )
-        elif isinstance(sprints, int) and not isinstance(sprints, bool) and sprints > 0:
+        elif isinstance(sprints, int) and not isinstance(sprints, bool) and 0 < sprints <= MAX_COUNT:
             merged[name] = sprints
         else:
-            section.bad(f"must be a positive integer, got {describe(sprints)}", name)
+            section.bad(f"must be a positive integer up to {MAX_COUNT}, got {describe(sprints)}",
+                        name)
     return merged
 
 

@@ -143,16 +143,29 @@ def render_registry(found: Found, known: Mapping[str, SourceFlag] | None = None)
     `known` holds what a source (`init --from`) knows about keys, read in the code or not.
     """
     known = known or {}
-    keys = sorted(set(found.keys) | set(known))
+    every = sorted(set(found.keys) | set(known))
+    keys = [key for key in every if _writable_key(key)]
     entries = "".join(render_entry(key, found.keys.get(key, []), known.get(key)) for key in keys)
     example = "" if keys else EXAMPLE
+    unwritable = "".join(f"# not a valid TOML key, left out: {ascii(key)}\n"
+                         for key in every if not _writable_key(key))
     return (
         REGISTRY_HEADER
         + entries
+        + unwritable
         + example
         + render_unresolved(found.unresolved)
         + render_dynamic(found.dynamic)
     )
+
+
+def _writable_key(key: str) -> bool:
+    """TOML keys are Unicode text: a lone surrogate (from a `"\\ud800"` escape) cannot be one."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def render_config(calls: Sequence[CallPattern], presets: Sequence[str] = ()) -> str:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from flagdebt.config import Config
 from flagdebt.model import CallSite, Flag, FlagdebtError, Registry
-from flagdebt.rules import deadline
+from flagdebt.rules import deadline, later
 
 NO_OWNER = "(no owner)"
 
@@ -136,7 +136,7 @@ def health_of(flag: Flag, config: Config, today: date) -> Health:
     if flag.settled is None:
         return "in rollout"
     warn = timedelta(days=config.warn_after_sprints * config.sprint_days)
-    return "expiring" if today > flag.settled + warn else "healthy"
+    return "expiring" if today > later(flag.settled, warn) else "healthy"
 
 
 def flag_of(registry: Registry, site: CallSite) -> Flag | None:

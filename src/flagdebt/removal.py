@@ -20,6 +20,7 @@ from flagdebt.model import CallPattern
 from flagdebt.project import ProjectIndex, module_of, newer_symbols
 from flagdebt.scanner import (
     POOL_THRESHOLD,
+    TOO_DEEP,
     UTF16_BOMS,
     decode_source,
     source_encoding,
@@ -199,6 +200,9 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
             continue
         try:
             tree = ast.parse(file.data)
+        except RecursionError:
+            broken.append((file, TOO_DEEP))
+            continue
         except (SyntaxError, ValueError) as error:
             newer = newer_symbols(file.data, *module_of(file.path), target) is not None
             broken.append((file, NEWER_GRAMMAR if newer else _parse_problem(error)))
@@ -401,6 +405,9 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
                                 overrides=job.overrides, fixtures=job.fixtures,
                                 keep_imports=job.patched.get(module, frozenset()),
                                 spent=job.spent)
+    except RecursionError:
+        removal.failures.append((display, TOO_DEEP))
+        return
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:
         newer = change is None and isinstance(error, CannotRewrite) and _newer_grammar(path, job)
         removal.failures.append((display, NEWER_GRAMMAR if newer else str(error)))

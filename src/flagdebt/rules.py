@@ -28,7 +28,15 @@ def deadline(flag: Flag, config: Config) -> date | None:
     sprints = config.max_sprints.get(flag.type or "release")
     if flag.settled is None or sprints is None:
         return None
-    return flag.settled + timedelta(days=sprints * config.sprint_days)
+    return later(flag.settled, timedelta(days=sprints * config.sprint_days))
+
+
+def later(day: date, delta: timedelta) -> date:
+    """`day + delta`, or the last date there is when that leaves the calendar (9999-12-31)."""
+    try:
+        return day + delta
+    except OverflowError:
+        return date.max
 
 
 def is_expired(flag: Flag, config: Config, today: date) -> bool:
@@ -136,7 +144,7 @@ def expiring_flag(ctx: Context) -> Iterator[Finding]:
         settled = flag.settled
         if flag.archived or settled is None or end is None or ctx.today > end:
             continue
-        if ctx.today > settled + warn:
+        if ctx.today > later(settled, warn):
             left = (end - ctx.today).days
             message = (f"flag '{flag.key}' expires on {end.isoformat()}, in {_days(left)} "
                        f"({describe(flag)})")
@@ -346,7 +354,7 @@ def stalled_flag(ctx: Context) -> Iterator[Finding]:
     for flag in ctx.registry.flags.values():
         if flag.type not in ("release", "experiment") or flag.created is None:
             continue
-        if flag.settled is None and flag.archived is None and ctx.today > flag.created + stall:
+        if flag.settled is None and flag.archived is None and ctx.today > later(flag.created, stall):
             age = (ctx.today - flag.created).days
             message = (f"flag '{flag.key}' was created on {flag.created.isoformat()}, "
                        f"{_days(age)} ago, and was never rolled out or back ({describe(flag)})")

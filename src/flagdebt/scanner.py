@@ -51,6 +51,7 @@ def decode_source(data: bytes) -> str:
     return data.decode(source_encoding(data))
 
 
+TOO_DEEP = "too deeply nested to analyse"
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -81,12 +82,15 @@ def scan_file(path: str | Path, display: str, patterns: Sequence[CallPattern],
         source = decode_source(data)
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:
         return FileScan(display, error=syntax_error(display, 1, 1, f"cannot decode: {error}"))
-    if not has_call:
-        return FileScan(display, suppressions=parse_suppressions(source, display))
-    module, is_package = module_of(path)
-    from flagdebt.astscan import scan_source  # not needed by a warm run
+    try:
+        if not has_call:
+            return FileScan(display, suppressions=parse_suppressions(source, display))
+        module, is_package = module_of(path)
+        from flagdebt.astscan import scan_source  # not needed by a warm run
 
-    return scan_source(source, display, patterns, module, is_package, target=target)
+        return scan_source(source, display, patterns, module, is_package, target=target)
+    except RecursionError:  # the run goes on: this file is reported, the others are scanned
+        return FileScan(display, error=syntax_error(display, 1, 1, TOO_DEEP))
 
 
 Job = tuple[list[tuple[str, str]], tuple[CallPattern, ...], "Version | None"]

@@ -127,5 +127,5 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
         key = fingerprint_key(finding)
         text = f"{key}#{seen[key]}"
         seen[key] += 1
-        result.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
+        result.append(hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest())
     return result
