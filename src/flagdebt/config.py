@@ -220,7 +220,9 @@ def _read_int(value: Any, section: _Section, minimum: int) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_COUNT:
         return value
     wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-    section.bad(f"must be {wanted} up to {MAX_COUNT}, got {describe(value)}")
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_COUNT:
+        wanted = f"at most {MAX_COUNT}"
+    section.bad(f"must be {wanted}, got {describe(value)}")
     return None
 
 
@@ -261,8 +263,9 @@ def _read_max_sprints(value: Any, section: _Section) -> dict[str, int | None] | 
         elif isinstance(sprints, int) and not isinstance(sprints, bool) and 0 < sprints <= MAX_COUNT:
             merged[name] = sprints
         else:
-            section.bad(f"must be a positive integer up to {MAX_COUNT}, got {describe(sprints)}",
-                        name)
+            huge = isinstance(sprints, int) and not isinstance(sprints, bool) and sprints > MAX_COUNT
+            wanted = f"at most {MAX_COUNT}" if huge else "a positive integer"
+            section.bad(f"must be {wanted}, got {describe(sprints)}", name)
     return merged
 
 
