@@ -564,7 +564,7 @@ class _Work:
             from flagdebt.scanner import scan_paths
 
             scan = scan_paths(self.files, self.displays, self.config.calls,
-                              project_index(self.config), jobs=1,
+                              project_index(self.config),
                               target=self.config.target_version)
             self._sites = scan.sites
         return self._sites
