@@ -672,3 +672,20 @@ def test_deleted_current_folder_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 2
     assert done.stderr == "flagdebt: error: the current folder no longer exists\n"
+
+
+# ----------------------------------------------------------------------- 5. messages
+
+def test_only_expired_with_nothing_expired_says_so(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    ran = cli(tmp_path, "fix", "--only-expired", "--today", "2026-02-02")
+    assert ran.code == 0
+    assert ran.out == "No expired flag to remove.\n"
+
+
+def test_diff_header_of_an_absolute_path(cli, tmp_path: Path) -> None:
+    project(tmp_path / "proj", {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    (tmp_path / "elsewhere").mkdir()
+    ran = cli(tmp_path / "elsewhere", "remove", "x", "--value", "on", "--diff", "--config",
+              str(tmp_path / "proj/pyproject.toml"), str(tmp_path / "proj/m.py"))
+    assert "--- a//" not in ran.out and f"--- a{tmp_path}/proj/m.py" in ran.out

@@ -526,7 +526,8 @@ def fix(ctx: click.Context, paths: tuple[Path, ...], only_expired: bool, diff: b
     values = {flag.key: bool(flag.final_value) for flag in chosen}
     aliases = {flag.key: flag.aliases for flag in chosen}
     if not values:
-        click.echo("No flag has a final value to remove.")
+        click.echo("No expired flag to remove." if only_expired
+                   else "No flag has a final value to remove.")
         ctx.exit(0)
     run = _Run(diff, partial, list(values) if archive else [], today)
     code = _apply(_Work(config, paths), values, aliases, run)
