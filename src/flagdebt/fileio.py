@@ -10,10 +10,8 @@ changed since it was read.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +36,8 @@ class Fingerprint:
 
     @classmethod
     def of(cls, status: os.stat_result, data: bytes) -> Fingerprint:
+        import hashlib  # not on the check path: only writes fingerprint what they read
+
         return cls(status.st_size, status.st_mtime_ns, hashlib.sha256(data).digest())
 
 
@@ -148,6 +148,8 @@ def _check_unchanged(target: Path, status: os.stat_result, read_as: Fingerprint 
 def _write_beside(target: Path, data: bytes, status: os.stat_result,
                   read_as: Fingerprint | None) -> None:
     """Temp file in the same folder, same mode and owner, renamed over the target."""
+    import tempfile  # only writes need it; check only reads
+
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".flagdebt",
                                         dir=target.parent)
