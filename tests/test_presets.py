@@ -287,3 +287,14 @@ def test_config_objects_define_flag_object_reads(tmp_path) -> None:
 def test_config_errors_name_the_line_and_key(tmp_path, body: str, message: str) -> None:
     with pytest.raises(FlagdebtError, match=message):
         _config(tmp_path, body + "\n")
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_prefilter_needles_cover_every_trigger_word(preset: str) -> None:
+    from flagdebt.flagcall import needles, trigger_names
+
+    words = [name.encode() for name in trigger_names(preset_calls((preset,)))]
+    found = needles(words)
+    assert all(any(needle in word for needle in found) for word in words)
+    assert len(found) <= len(words)
+    assert needles([b"flag_enabled"]) == (b"flag_enabled",)

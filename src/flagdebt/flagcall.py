@@ -184,6 +184,28 @@ def trigger_names(patterns: Sequence[CallPattern]) -> frozenset[str]:
     return frozenset(names)
 
 
+def needles(words: Iterable[bytes], shortest: int = 5) -> tuple[bytes, ...]:
+    """Few byte strings such that each word contains one of them (a greedy set cover).
+
+    Searching a file for each of many trigger words costs one pass per word; a file without
+    any of these few cannot hold a word, and only the files that hold one are searched for
+    the words themselves. Two preset words sharing `_is_active` cost one pass, not two.
+    """
+    remaining = set(words)
+    chosen: list[bytes] = []
+    while remaining:
+        counts: dict[bytes, int] = {}
+        for word in remaining:
+            parts = {word[i:j] for i in range(len(word))
+                     for j in range(i + shortest, len(word) + 1)} or {word}
+            for part in parts:
+                counts[part] = counts.get(part, 0) + 1
+        best = max(sorted(counts), key=lambda part: (counts[part], len(part)))
+        chosen.append(best)
+        remaining = {word for word in remaining if best not in word}
+    return tuple(chosen)
+
+
 def key_argument(pattern: CallPattern, positional: Sequence[T],
                  keywords: Mapping[str, T]) -> T | None:
     """The argument that holds the key: by position or by one of the pattern's keywords."""

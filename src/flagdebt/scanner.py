@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flagdebt.fileio import read_regular
-from flagdebt.flagcall import trigger_names
+from flagdebt.flagcall import needles, trigger_names
 from flagdebt.grammar import Version
 from flagdebt.model import CallPattern, CallSite, Finding, Suppression
 from flagdebt.project import ProjectIndex, import_root, module_of
@@ -64,7 +64,8 @@ def undecodable(data: bytes) -> str:
 
 def scan_file(path: str | Path, display: str, patterns: Sequence[CallPattern],
               triggers: Sequence[bytes] | None = None,
-              target: Version | None = None) -> FileScan | None:
+              target: Version | None = None,
+              coarse: Sequence[bytes] | None = None) -> FileScan | None:
     """Scan one file; None when its bytes cannot hold a flag call or a suppression."""
     try:
         data = read_regular(path)
@@ -75,7 +76,8 @@ def scan_file(path: str | Path, display: str, patterns: Sequence[CallPattern],
         return FileScan(display, error=syntax_error(display, 1, 1, undecodable(data)))
     if triggers is None:
         triggers = [name.encode() for name in trigger_names(patterns)]
-    has_call = any(trigger in data for trigger in triggers)
+    has_call = any(needle in data for needle in coarse or triggers) \
+        and any(trigger in data for trigger in triggers)  # `coarse`: see flagcall.needles
     if not has_call and b"flagdebt:" not in data:
         return None
     try:
@@ -99,8 +101,9 @@ Job = tuple[list[tuple[str, str]], tuple[CallPattern, ...], "Version | None"]
 def _scan_chunk(job: Job) -> list[FileScan]:
     files, patterns, target = job
     triggers = [name.encode() for name in trigger_names(patterns)]
+    coarse = needles(triggers)
     return [scan for path, display in files
-            if (scan := scan_file(path, display, patterns, triggers, target)) is not None]
+            if (scan := scan_file(path, display, patterns, triggers, target, coarse)) is not None]
 
 
 def _scan_all(files: list[tuple[str, str]], patterns: tuple[CallPattern, ...], jobs: int,
