@@ -273,8 +273,9 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
 
     `reads`: what the fast engine found in the chunk; one libcst cannot match is reported.
     """
+    text = _for_cst(dedent(chunk, lines) or "")
     try:
-        tree = cst.parse_module(_for_cst(dedent(chunk, lines) or ""))
+        tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         raise CannotRewrite(f"cannot parse: {error.message}") from None
     finder = QuickCallFinder(context.calls, context.module, context.is_package)
@@ -343,12 +344,16 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
     result.removed += remover.removed
     result.skipped.extend(remover.skipped)
     result.wrappers.update(remover.wrappers)
-    return _tidy(tree, rewritten, result, lambda node: (chunk.start + 1, 1), remover.classes > 0)
+    return _tidy(tree, rewritten, result, lambda node: (chunk.start + 1, 1), remover.classes > 0,
+                 text)
 
 
 def _tidy(before: cst.Module, after: cst.Module, result: Rewrite,
-          locate: Callable[[cst.CSTNode], tuple[int, int]], in_class: bool) -> cst.Module:
+          locate: Callable[[cst.CSTNode], tuple[int, int]], in_class: bool,
+          source: str) -> cst.Module:
     """Unused locals and locals left holding a literal, until nothing more changes."""
+    if not _may_tidy(source, after.code):
+        return after
     old, _ = locals_of(before)
     for _ in range(MAX_TIDY_ROUNDS):
         tidy = plan_tidy(old, *locals_of(after))
@@ -359,6 +364,25 @@ def _tidy(before: cst.Module, after: cst.Module, result: Rewrite,
         result.skipped.extend(remover.skipped)
         result.wrappers.update(remover.wrappers)
     return after
+
+
+ASSIGNED = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
+LITERAL_ASSIGNED = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*"
+                              r"(?:True|False|None|\[\]|\{\}|\(\)|\"\"|''|-?\d[\w.]*)[ \t]*(?:#.*)?$", re.M)
+WORDS = re.compile(r"[A-Za-z_]\w*")
+
+
+def _may_tidy(before: str, after: str) -> bool:
+    """Whether a clean-up can apply: a local (a name assigned at the start of a line) is read or
+    assigned less often than before, or is now assigned a literal. A cheap test on the texts
+    that spares the scope analysis of most chunks."""
+    assigned = set(ASSIGNED.findall(before))
+    if not assigned:
+        return False
+    if set(LITERAL_ASSIGNED.findall(after)) & assigned:
+        return True
+    had, has = Counter(WORDS.findall(before)), Counter(WORDS.findall(after))
+    return any(has[name] < had[name] for name in assigned)
 
 
 def _report_unmatched(reads: Sequence[Read], lines: set[int], result: Rewrite) -> None:
