@@ -140,7 +140,7 @@ def test_sarif_uris_are_relative_with_forward_slashes() -> None:
     ("src\\pkg\\mod.py", "src/pkg/mod.py"),
     ("a:b.py", "a%3Ab.py"),
     ("/abs/app.py", "file:///abs/app.py"),
-    ("C:\\work\\app.py", "file:///C:/work/app.py"),
+    ("C:\\proj\\app.py", "file:///C:/proj/app.py"),
 ], ids=["dot-slash", "backslashes", "colon", "posix-absolute", "windows-absolute"])
 def test_sarif_artifact_location(path: str, uri: str) -> None:
     assert artifact_location(path)["uri"] == uri

@@ -143,6 +143,23 @@ TAG_TYPES = {
 }
 
 
+def put(filled: Filled, field: str, value: object, origin: str) -> None:
+    """Record a value the source gave for `field`; None and blank text are no value."""
+    if isinstance(value, str):
+        value = value.strip()
+    if value is not None and value != "":
+        filled[field] = (value, origin)
+
+
+def put_type(filled: Filled, tags: Iterable[str], kind: tuple[str, str] | None) -> None:
+    """The registry type: a tag naming one wins over what the source's own field says."""
+    tagged = type_from_tags(tags)
+    if tagged is not None:
+        filled["type"] = (tagged[0], f"tag {tagged[1]}")
+    elif kind is not None:
+        filled["type"] = kind
+
+
 def type_from_tags(tags: Iterable[str]) -> tuple[str, str] | None:
     """The registry type the first type-naming tag gives, and that tag."""
     for tag in tags:

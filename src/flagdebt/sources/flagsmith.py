@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flagdebt.model import FlagdebtError
-from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag, type_from_tags
+from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag, put, put_type
 from flagdebt.sources.reading import (
     Entry,
     check_complete,
@@ -36,20 +36,13 @@ def _record(entry: Entry, given: SourceInput) -> SourceFlag:
     filled: Filled = {}
     tags = _tags(entry)
     kind = entry.text("type")
-    tagged = type_from_tags(tags)
-    if tagged is not None:
-        filled["type"] = (tagged[0], f"tag {tagged[1]}")
-    elif kind is not None and kind.upper() in FEATURE_TYPES:
-        filled["type"] = (FEATURE_TYPES[kind.upper()], f"type {kind}")
+    mapped = FEATURE_TYPES.get(kind.upper()) if kind else None
+    put_type(filled, tags, (mapped, f"type {kind}") if mapped else None)
     owner = _owner(entry)
     if owner is not None:
         filled["owner"] = owner
-    created = entry.timestamp("created_date")
-    if created is not None:
-        filled["created"] = (created, "created_date")
-    description = (entry.text("description") or "").strip()
-    if description:
-        filled["description"] = (description, "description")
+    put(filled, "created", entry.timestamp("created_date"), "created_date")
+    put(filled, "description", entry.text("description"), "description")
     estimated = []
     if entry.boolean("is_archived"):
         filled["archived"] = (given.today, "is_archived (no date given: today)")

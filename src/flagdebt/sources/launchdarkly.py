@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flagdebt.model import FlagdebtError
-from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag, type_from_tags
+from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag, put, put_type
 from flagdebt.sources.reading import (
     Entry,
     check_complete,
@@ -36,20 +36,13 @@ def _record(entry: Entry, given: SourceInput) -> SourceFlag:
     tags = _tags(entry)
     filled: Filled = {}
     temporary = entry.boolean("temporary")
-    tagged = type_from_tags(tags)
-    if tagged is not None:
-        filled["type"] = (tagged[0], f"tag {tagged[1]}")
-    elif temporary is not None:
-        filled["type"] = ("release" if temporary else "permission", f"temporary={temporary}")
+    put_type(filled, tags, None if temporary is None else
+             ("release" if temporary else "permission", f"temporary={temporary}"))
     owner = _owner(entry)
     if owner is not None:
         filled["owner"] = owner
-    created = entry.millis("creationDate")
-    if created is not None:
-        filled["created"] = (created, "creationDate")
-    description = (entry.text("description") or "").strip()
-    if description:
-        filled["description"] = (description, "description")
+    put(filled, "created", entry.millis("creationDate"), "creationDate")
+    put(filled, "description", entry.text("description"), "description")
     estimated = []
     archived_day = entry.millis("archivedDate")
     if entry.boolean("archived"):

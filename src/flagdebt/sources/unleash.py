@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flagdebt.model import FlagdebtError
-from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag
+from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag, put
 from flagdebt.sources.reading import Entry, entries, load_json, parse_json, top_list
 
 NAME = "unleash"
@@ -79,12 +79,8 @@ def _record(entry: Entry, extra_tags: list[tuple[str, str]], given: SourceInput)
     owner = _owner(entry, tags)
     if owner is not None:
         filled["owner"] = owner
-    created = entry.timestamp("createdAt")
-    if created is not None:
-        filled["created"] = (created, "createdAt")
-    description = (entry.text("description") or "").strip()
-    if description:
-        filled["description"] = (description, "description")
+    put(filled, "created", entry.timestamp("createdAt"), "createdAt")
+    put(filled, "description", entry.text("description"), "description")
     stages = _stages(entry)
     filled.update(_final_state(stages))
     estimated = _archived(entry, stages, filled, given)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flagdebt.model import FlagdebtError
-from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag
+from flagdebt.sources import Filled, SourceFlag, SourceInput, make_flag, put
 from flagdebt.sources.reading import Entry, describe_json, load_json
 
 NAME = "django-waffle"
@@ -39,11 +39,8 @@ def _record(row: Entry, model: str) -> SourceFlag:
     filled: Filled = {"type": (MODELS[model], model)}
     created = fields.timestamp("created")
     modified = fields.timestamp("modified")
-    if created is not None:
-        filled["created"] = (created, "created")
-    note = (fields.text("note") or "").strip()
-    if note:
-        filled["description"] = (note, "note")
+    put(filled, "created", created, "created")
+    put(filled, "description", fields.text("note"), "note")
     fields.boolean("active")
     _check_percent(fields)
     everyone = fields.boolean("everyone") if model == "waffle.flag" else None
