@@ -142,11 +142,19 @@ def shared_tmp() -> Iterator[Path]:
 
 
 def can_drop_privileges() -> bool:
-    return ROOT and shutil.which("setpriv") is not None
+    """Root with setpriv, and this checkout's Python and flagdebt readable by user nobody
+    (a checkout in a private folder, such as one made by mktemp, is not)."""
+    if not (ROOT and shutil.which("setpriv") is not None):
+        return False
+    probe = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+             sys.executable, "-c", "import flagdebt.cli"]
+    done = subprocess.run(probe, capture_output=True, env={**os.environ, "PYTHONPATH": _source_root()},
+                          cwd="/", timeout=60)
+    return done.returncode == 0
 
 
 needs_nobody = pytest.mark.skipif(not can_drop_privileges(),
-                                  reason="needs root and setpriv to run as another user")
+                                  reason="needs root, setpriv, and a checkout user nobody can read")
 
 
 # ------------------------------------------------------------------ 1. line separators

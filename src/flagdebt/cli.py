@@ -366,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as error:
         error.show()
         return 2
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C or SIGTERM outside a write
         click.echo("Aborted.", err=True)
         return 130
     except OSError as error:  # output closed or full, current folder deleted, ...
