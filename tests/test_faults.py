@@ -328,7 +328,9 @@ def test_signal_to_the_process_group_stops_fix_and_its_pool(tmp_path: Path, sign
     assert "Traceback" not in err, err
     if child.returncode == 0:  # the run finished before the signal: everything written
         return
-    assert child.returncode == 130, (child.returncode, err)
+    # 130, or death by SIGINT: what a shell also reports as 130 (Python ends that way when the
+    # interrupt lands while the interpreter shuts down, after flagdebt has said what it did).
+    assert child.returncode in (130, -signal.SIGINT), (child.returncode, err)
     assert "interrupted" in err or "Aborted." in err, err  # "Aborted.": after the last write
     assert _wait_for(lambda: not any(_alive(w) for w in workers), 30), err
     written = {line.removeprefix("written: ") for line in err.splitlines()
