@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from flagdebt.model import CallPattern
 from flagdebt.project import module_symbols
 from flagdebt.splice import (
     Chunk,
+    Nesting,
+    any_within,
     chunks,
     dedent,
     import_names,
@@ -165,22 +168,23 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
     lines = split_lines(source, keepends=True)
     every = chunks(tree)
     targets = target_lines(source, context.calls, _wrapper_names(context.wrappers))
-    selected = touching(every, targets)
+    selected = touching(every, sorted(set(targets)))
     if methods:
-        whole = [*targets, *set_up_classes(tree, targets)]  # see testpins._set_up_dead
+        whole = sorted({*targets, *set_up_classes(tree, targets)})  # see testpins._set_up_dead
         selected = [inner for chunk in selected for inner in inner_chunks(chunk, lines, whole)]
     result = Rewrite(source)
-    reads = _wanted_reads(source, tree, context, targets, result)
+    reads = sorted(_wanted_reads(source, tree, context, targets, result))
     wanted = {line for line, _, _ in reads} | pin_lines(source, targets)
     if context.wrappers:
         wanted.update(target_lines(source, (), _wrapper_names(context.wrappers)))
-    selected = [chunk for chunk in selected
-                if any(chunk.start < line <= chunk.end for line in wanted)]
+    ordered = sorted(wanted)
+    selected = [chunk for chunk in selected if any_within(ordered, chunk.start + 1, chunk.end)]
+    classes = Nesting(tree.body)
     modules: dict[Chunk, cst.Module] = {}
-    for chunk in selected:
-        context.owner = owner_of(tree, chunk.start + 1)
-        inside = [read for read in reads if chunk.start < read[0] <= chunk.end]
-        rewritten = _rewrite_chunk(chunk, lines, context, result, inside, tree)
+    for chunk in selected:  # chunks never overlap: the reads of each are a slice of `reads`
+        context.owner = owner_of(classes, chunk.start + 1)
+        inside = reads[bisect_right(reads, (chunk.start + 1,)):bisect_right(reads, (chunk.end + 1,))]
+        rewritten = _rewrite_chunk(chunk, lines, context, result, inside, classes)
         if rewritten is not None:
             modules[chunk] = rewritten
     texts = {chunk: _render(node, chunk, lines) for chunk, node in modules.items()}
@@ -268,7 +272,7 @@ def _for_cst(text: str) -> str:
 
 
 def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result: Rewrite,
-                   reads: Sequence[Read], module: ast.Module) -> cst.Module | None:
+                   reads: Sequence[Read], classes: Nesting) -> cst.Module | None:
     """Rewrite one chunk; None when it reads none of the flags.
 
     `reads`: what the fast engine found in the chunk; one libcst cannot match is reported.
@@ -280,7 +284,7 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
         raise CannotRewrite(f"cannot parse: {error.message}") from None
     finder = QuickCallFinder(context.calls, context.module, context.is_package)
     finder.symbols.imports.update(context.symbols.imports)
-    finder.symbols.imports.update(_class_imports(module, chunk, context))
+    finder.symbols.imports.update(_class_imports(classes, chunk, context))
     finder.symbols.constants.update(context.symbols.constants)
     finder.symbols.clients.update(context.symbols.clients)
     tree.visit(finder)
@@ -393,18 +397,14 @@ def _report_unmatched(reads: Sequence[Read], lines: set[int], result: Rewrite) -
             result.found[key] += 1
 
 
-def _class_imports(module: ast.Module, chunk: Chunk, context: _Context) -> dict[str, str]:
+def _class_imports(classes: Nesting, chunk: Chunk, context: _Context) -> dict[str, str]:
     """The imports of the class bodies around a chunk cut out of a class (decorators see them)."""
     found: dict[str, str] = {}
-    body: Sequence[ast.stmt] = module.body
-    while True:
-        outer = next((node for node in body if isinstance(node, ast.ClassDef)
-                      and node.lineno <= chunk.start + 1 and chunk.end <= (node.end_lineno or 0)
-                      and node.body[0].lineno <= chunk.start + 1), None)
-        if outer is None:
-            return found
+    for outer in classes.around(chunk.start + 1):
+        if chunk.end > (outer.end_lineno or 0) or outer.body[0].lineno > chunk.start + 1:
+            break
         found.update(body_imports(outer.body, context.module, context.is_package))
-        body = outer.body
+    return found
 
 
 def _plan_outcome(call: cst.Call, argument: int | str, key: str, plan: Plan, result: Rewrite,

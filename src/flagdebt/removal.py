@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 from flagdebt.fileio import Fingerprint, read_fingerprinted, read_regular, replace_file
 from flagdebt.flagcall import trigger_names
 from flagdebt.grammar import Version
+from flagdebt.linediff import unified_lines
 from flagdebt.lines import split_lines
 from flagdebt.model import CallPattern
 from flagdebt.project import ProjectIndex, module_of, newer_symbols
@@ -87,6 +87,17 @@ class Removal:
     blockers: list[Blocker] = field(default_factory=list)
     found: Counter[str] = field(default_factory=Counter)  # reads found, by key
     blocked: frozenset[str] = frozenset()  # flags left in place (or kept in tests) for a blocker
+    by_path: dict[Path, Change] = field(default_factory=dict, repr=False)  # see `add`
+
+    def add(self, change: Change) -> None:
+        """Record a rewritten file (`changes` is only added to this way while planning)."""
+        self.changes.append(change)
+        self.by_path[change.source.path] = change
+
+    def drop(self, path: Path) -> None:
+        """Forget the rewrite of one file."""
+        if self.by_path.pop(path, None) is not None:
+            self.changes = [change for change in self.changes if change.source.path != path]
 
     @property
     def removed(self) -> int:
@@ -393,7 +404,7 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
     """Rewrite one file (starting from an earlier pass's text) and record the change."""
     from flagdebt.codemod import CannotRewrite, rewrite_source
 
-    change = next((c for c in removal.changes if c.source.path == path), None)
+    change = removal.by_path.get(path)
     try:
         source = change.source if change else read_source(path, display)
         module, is_package = module_of(path)
@@ -427,8 +438,7 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
         change.removed += result.removed
         change.pruned |= result.pruned
     elif result.code != source.text:
-        removal.changes.append(Change(source, result.code, result.removed, result.skipped,
-                                      result.pruned))
+        removal.add(Change(source, result.code, result.removed, result.skipped, result.pruned))
 
 
 PATCH = "patch("
@@ -485,7 +495,7 @@ def _texts(removal: Removal, files: Sequence[_Found]) -> Iterator[str]:
 
 def _redo(removal: Removal, path: Path, display: str, job: _Job) -> None:
     """Rewrite a file again from its original text."""
-    removal.changes = [change for change in removal.changes if change.source.path != path]
+    removal.drop(path)
     _rewrite_file(removal, path, display, job)
 
 
@@ -624,8 +634,8 @@ def _read_elsewhere(name: str, definer: str, pairs: Pairs, texts: Mapping[str, s
 def unified_diff(change: Change) -> str:
     """The change as a unified diff with a/ and b/ paths (lines as Python's tokenizer splits them)."""
     name = change.source.display.lstrip("/")
-    lines = difflib.unified_diff(split_lines(change.source.text, keepends=True),
-                                 split_lines(change.after, keepends=True), f"a/{name}", f"b/{name}")
+    lines = unified_lines(split_lines(change.source.text, keepends=True),
+                          split_lines(change.after, keepends=True), f"a/{name}", f"b/{name}")
     return "".join(line if line.endswith("\n") else
                    line + "\n" if line.endswith("\r") else line + "\n\\ No newline at end of file\n"
                    for line in lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,30 +52,59 @@ def _group(body: Sequence[ast.stmt]) -> list[Chunk]:
     return found
 
 
+def any_within(ordered: Sequence[int], low: int, high: int) -> bool:
+    """Whether the sorted numbers hold one from `low` to `high` (both included)."""
+    at = bisect_left(ordered, low)
+    return at < len(ordered) and ordered[at] <= high
+
+
 def touching(all_chunks: Iterable[Chunk], lines: Sequence[int]) -> list[Chunk]:
-    """The chunks that contain one of the given 1-based line numbers."""
-    wanted = set(lines)
-    return [chunk for chunk in all_chunks
-            if any(number in wanted for number in range(chunk.start + 1, chunk.end + 1))]
+    """The chunks that contain one of the given 1-based line numbers (sorted)."""
+    return [chunk for chunk in all_chunks if any_within(lines, chunk.start + 1, chunk.end)]
 
 
 def inner_chunks(chunk: Chunk, lines: Sequence[str], targets: Sequence[int]) -> list[Chunk]:
     """For a class, the statements of its body that hold a target line (recursively); else `chunk`.
 
-    A smaller chunk is a smaller libcst parse; a body that cannot be cut out cleanly (a
-    target in the class header, lines indented less than the body) stays whole.
+    `targets` are sorted 1-based line numbers. A smaller chunk is a smaller libcst parse; a
+    body that cannot be cut out cleanly (a target in the class header, lines indented less
+    than the body) stays whole.
     """
     node = chunk.nodes[0] if len(chunk.nodes) == 1 else None
     if not isinstance(node, ast.ClassDef):
         return [chunk]
     body = _group(node.body)
     header_end = body[0].start
-    if header_end <= chunk.start or any(chunk.start < t <= header_end for t in targets):
+    if header_end <= chunk.start or any_within(targets, chunk.start + 1, header_end):
         return [chunk]
     selected = touching(body, targets)
     if any(dedent(inner, lines) is None for inner in selected):
         return [chunk]
     return [part for inner in selected for part in inner_chunks(inner, lines, targets)]
+
+
+class Nesting:
+    """The class statements of a body, to find the classes around a line by bisection
+    (classes of one body never share a line)."""
+
+    def __init__(self, body: Sequence[ast.stmt]) -> None:
+        self.classes = [node for node in body if isinstance(node, ast.ClassDef)]
+        self.starts = [node.lineno for node in self.classes]
+        self.inner: dict[int, Nesting] = {}
+
+    def around(self, line: int) -> list[ast.ClassDef]:
+        """The classes whose statement spans 1-based `line`, outermost first."""
+        found: list[ast.ClassDef] = []
+        level = self
+        while True:
+            at = bisect_right(level.starts, line) - 1
+            if at < 0 or line > (level.classes[at].end_lineno or 0):
+                return found
+            node = level.classes[at]
+            found.append(node)
+            if at not in level.inner:
+                level.inner[at] = Nesting(node.body)
+            level = level.inner[at]
 
 
 def indent_of(chunk: Chunk, lines: Sequence[str]) -> str:

@@ -19,6 +19,7 @@ from flagdebt.cstscan import dotted
 from flagdebt.inline import flag_value
 from flagdebt.mocks import Patch, effect_value, read_patch
 from flagdebt.model import CallPattern
+from flagdebt.splice import Nesting
 from flagdebt.testfixtures import fixture_value
 from flagdebt.transform import Plan
 
@@ -94,17 +95,14 @@ def set_up_classes(tree: ast.Module, targets: Sequence[int]) -> list[int]:
     return found
 
 
-def owner_of(tree: ast.Module, line: int) -> str:
-    """`Outer::Inner::` for a statement at 1-based `line` inside classes, else ``."""
+def owner_of(classes: Nesting, line: int) -> str:
+    """`Outer::Inner::` for a statement at 1-based `line` inside classes' bodies, else ``."""
     names: list[str] = []
-    body: Sequence[ast.stmt] = tree.body
-    while True:
-        inside = next((node for node in body if isinstance(node, ast.ClassDef) and node.body
-                       and _first_line(node.body[0]) <= line <= (node.end_lineno or 0)), None)
-        if inside is None:
-            return "".join(f"{name}::" for name in names)
-        names.append(inside.name)
-        body = inside.body
+    for node in classes.around(line):
+        if not node.body or _first_line(node.body[0]) > line:
+            break
+        names.append(node.name)
+    return "".join(f"{name}::" for name in names)
 
 
 def _first_line(node: ast.stmt) -> int:
