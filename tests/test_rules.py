@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from flagdebt.config import Config
 from flagdebt.model import CallSite, Flag, Registry
-from flagdebt.rules import RULES, Context, close_match, deadline, evaluate, is_selected, rule_doc
+from flagdebt.nearkeys import close_match
+from flagdebt.rules import RULES, Context, deadline, evaluate, is_selected, rule_doc
 
 TODAY = date(2026, 11, 27)
 CONFIG = Config(root=__import__("pathlib").Path("."))

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from flagdebt.config import Config
 from flagdebt.model import CallSite, Finding, Flag, Registry, Rule
+
+if TYPE_CHECKING:
+    from flagdebt.nearkeys import NearKeys
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ def unknown_flag(ctx: Context) -> Iterator[Finding]:
     Fix the spelling, or register the flag in `flags.toml` with its type, owner and
     creation date. Keys written as constants can be registered through `aliases`.
     """
-    names = _known_names(ctx.registry)
+    near: NearKeys | None = None  # indexed on the first unknown key
     suggestions: dict[str, str | None] = {}
     for site in ctx.sites:
         if site.dynamic or _lookup(ctx.registry, site) is not None:
@@ -178,39 +182,15 @@ def unknown_flag(ctx: Context) -> Iterator[Finding]:
         shown = site.key if site.key is not None else site.spelling
         message = f"flag '{shown}' is not in the registry ({ctx.registry.path})"
         if shown not in suggestions:
-            suggestions[shown] = close_match(shown, names)
+            if near is None:
+                from flagdebt.nearkeys import NearKeys
+
+                near = NearKeys(_known_names(ctx.registry))
+            suggestions[shown] = near.closest(shown)
         close = suggestions[shown]
         if close:
             message += f"; did you mean '{close}'?"
         yield _site_finding(UNKNOWN, site, None, message)
-
-
-def close_match(word: str, names: Sequence[str], cutoff: float = 0.75) -> str | None:
-    """What `difflib.get_close_matches(word, names, n=1, cutoff)` picks, in fewer comparisons.
-
-    The full `ratio()` is computed best bound first, and only while a candidate's
-    `quick_ratio()` bound can still reach the best ratio found: on a registry of
-    similar keys that is a handful of ratios instead of one per flag.
-    """
-    from difflib import SequenceMatcher
-
-    matcher = SequenceMatcher()
-    matcher.set_seq2(word)
-    bounded: list[tuple[float, str]] = []
-    for name in names:
-        matcher.set_seq1(name)
-        if matcher.real_quick_ratio() >= cutoff and (bound := matcher.quick_ratio()) >= cutoff:
-            bounded.append((bound, name))
-    bounded.sort(reverse=True)
-    best: tuple[float, str] | None = None
-    for bound, name in bounded:  # best first: once a bound cannot beat the best, none can
-        if best is not None and (bound, name) < best:
-            break
-        matcher.set_seq1(name)
-        score = matcher.ratio()
-        if score >= cutoff and (best is None or (score, name) > best):
-            best = (score, name)
-    return None if best is None else best[1]
 
 
 def _known_names(registry: Registry) -> list[str]:
