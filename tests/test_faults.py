@@ -684,6 +684,60 @@ def test_deleted_current_folder_is_one_line(tmp_path: Path) -> None:
     assert done.stderr == "flagdebt: error: the current folder no longer exists\n"
 
 
+# --------------------------------------------------------------------------- 4. cost
+# The sizes that cost seconds and gigabytes are in benchmarks/faults.py; here the limits are
+# lowered so that small files cross them.
+
+LARGE_READ = 'from f import flag_enabled\n\n\ndef gate():\n    return flag_enabled("x")\n'
+
+
+def test_a_file_over_the_rewrite_limit_is_reported_and_blocks_its_flag(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flagdebt import removal
+
+    monkeypatch.setattr(removal, "REWRITE_LIMIT", 2000)
+    big = LARGE_READ + "".join(f"V{n} = {n}\n" for n in range(300))
+    project(tmp_path, {"big.py": big, "small.py": LARGE_READ})
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 1
+    assert (f"big.py:5:26: cannot remove 'x': not rewritten: too large to rewrite "
+            f"({len(big) / 1024 / 1024:.1f} MB, the limit is 0.0 MB)") in ran.text
+    assert "Nothing written for 'x'" in ran.text
+    assert_unchanged(before, tmp_path)
+    ran = cli(tmp_path, "check", "--today", TODAY, "--format", "json")
+    assert "big.py" in ran.out  # check still reads it: the limit is the rewrite's
+
+
+def test_a_file_just_under_the_rewrite_limit_is_rewritten(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flagdebt import removal
+
+    big = LARGE_READ + "".join(f"V{n} = {n}\n" for n in range(300))
+    monkeypatch.setattr(removal, "REWRITE_LIMIT", len(big))
+    project(tmp_path, {"big.py": big})
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 0, ran.text
+    assert (tmp_path / "big.py").read_text().startswith("def gate():\n    return True\n")
+
+
+def test_a_statement_over_the_limit_leaves_its_file_and_blocks_its_flag(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flagdebt import codemod
+
+    monkeypatch.setattr(codemod, "STATEMENT_LIMIT", 1000)
+    line = "A = [" + ", ".join(f'flag_enabled("x") and {n}' for n in range(60)) + "]\n"
+    project(tmp_path, {"line.py": "from f import flag_enabled\n" + line, "small.py": LARGE_READ})
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "remove", "x", "--diff")
+    assert ran.code == 1
+    assert (f"line.py:2:20: cannot remove 'x': not rewritten: a statement too large to rewrite "
+            f"(line 2: 0.0 MB, the limit is 0.0 MB)") in ran.text
+    assert "newer Python" not in ran.text
+    assert "+++" not in ran.text
+    assert_unchanged(before, tmp_path)
+
+
 # ----------------------------------------------------------------------- 5. messages
 
 def test_only_expired_with_nothing_expired_says_so(cli, tmp_path: Path) -> None:

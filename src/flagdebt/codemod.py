@@ -20,6 +20,7 @@ from flagdebt.cleanup import ImportPruner, trim_head
 from flagdebt.config import DEFAULT_CALLS, DEFAULT_FIXTURES, DEFAULT_OVERRIDES
 from flagdebt.cstscan import QuickCallFinder, dotted
 from flagdebt.definitions import drop_definitions
+from flagdebt.fileio import megabytes
 from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, Resolved, match_callee, resolve
 from flagdebt.inline import inline_plan
 from flagdebt.lines import BREAK, has_lone_cr, newline_of, split_lines
@@ -44,6 +45,9 @@ from flagdebt.tidy import locals_of, plan_tidy
 from flagdebt.transform import Outcome, Plan, Remover, Skip
 
 MAX_TIDY_ROUNDS = 4
+# libcst needs ~1 GB per MB of one statement (a 0.9 MB one-line list of 32,768 reads: 12 s,
+# 850 MB); a larger top-level statement (or method) is reported and its file left alone.
+STATEMENT_LIMIT = 512 * 1024
 SELF_NAMES = ("self", "cls")
 LONE_CR = re.compile(r"\r(?!\n)")
 DECORATOR_OFF = "a decorator that gates on a flag that is off: decide by hand"
@@ -57,6 +61,10 @@ ATTRIBUTE = "a class attribute that gates a view on the flag: remove it (and the
 
 class CannotRewrite(Exception):
     """The module could not be parsed, or its rewrite would not parse."""
+
+
+class TooLarge(CannotRewrite):
+    """A statement too large to hand to libcst (see STATEMENT_LIMIT)."""
 
 
 @dataclass
@@ -158,6 +166,8 @@ def rewrite_source(source: str, values: Mapping[str, bool],
                        fixtures, keep_imports, spent)
     try:
         return _rewrite(source, tree, context, keep_constants, drop_functions, methods=True)
+    except TooLarge:
+        raise
     except CannotRewrite:  # e.g. a class body left empty: rewrite whole classes instead
         return _rewrite(source, tree, context, keep_constants, drop_functions, methods=False)
 
@@ -278,6 +288,9 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
     `reads`: what the fast engine found in the chunk; one libcst cannot match is reported.
     """
     text = _for_cst(dedent(chunk, lines) or "")
+    if len(text) > STATEMENT_LIMIT:
+        raise TooLarge(f"a statement too large to rewrite (line {chunk.start + 1}: "
+                            f"{megabytes(len(text))}, the limit is {megabytes(STATEMENT_LIMIT)})")
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:

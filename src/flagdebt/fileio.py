@@ -61,8 +61,8 @@ def _read(path: str | os.PathLike[str], limit: int) -> tuple[bytes, os.stat_resu
             kind = "a folder" if stat.S_ISDIR(status.st_mode) else "a FIFO, device or socket"
             raise NotRegularFile(errno.EINVAL, f"not a regular file ({kind})")
         if status.st_size > limit:
-            raise OSError(errno.EFBIG, f"too large ({_megabytes(status.st_size)}, the limit is "
-                                       f"{_megabytes(limit)})")
+            raise OSError(errno.EFBIG, f"too large ({megabytes(status.st_size)}, the limit is "
+                                       f"{megabytes(limit)})")
         data = _read_all(descriptor, status.st_size, limit)
     finally:
         os.close(descriptor)
@@ -82,11 +82,12 @@ def _read_all(descriptor: int, expected: int, limit: int) -> bytes:
             return b"".join(parts)
         size += len(part)
         if size > limit:
-            raise OSError(errno.EFBIG, f"too large (more than {_megabytes(limit)})")
+            raise OSError(errno.EFBIG, f"too large (more than {megabytes(limit)})")
         parts.append(part)
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
+    """A size as the messages give it: `15.2 MB` (MiB, one decimal)."""
     return f"{size / 1024 / 1024:.1f} MB"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flagdebt.fileio import Fingerprint, read_fingerprinted, read_regular, replace_file
+from flagdebt.fileio import Fingerprint, megabytes, read_fingerprinted, read_regular, replace_file
 from flagdebt.flagcall import trigger_names
 from flagdebt.grammar import Version
 from flagdebt.linediff import unified_lines
@@ -209,6 +209,9 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
         if not any(key.encode() in file.data for key in keys) \
                 and not any(name in file.data for name in constructors):
             continue
+        if len(file.data) > REWRITE_LIMIT:
+            broken.append((file, too_large(len(file.data))))
+            continue
         try:
             tree = ast.parse(file.data)
         except RecursionError:
@@ -225,6 +228,13 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
 
 
 MAX_WRAPPER_DEPTH = 3
+# `ast` needs ~200 MB per MB of source for each tree and the rewrite holds two: a 16 MB
+# file (the read limit) took 80 s and 5.8 GB. Larger files are reported, and left.
+REWRITE_LIMIT = 2 * 1024 * 1024
+
+
+def too_large(size: int) -> str:
+    return f"too large to rewrite ({megabytes(size)}, the limit is {megabytes(REWRITE_LIMIT)})"
 
 
 @dataclass(frozen=True)
@@ -402,11 +412,15 @@ def _distinct(pairs: Pairs) -> list[tuple[str, str]]:
 def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
                   drop: frozenset[str] = frozenset()) -> None:
     """Rewrite one file (starting from an earlier pass's text) and record the change."""
-    from flagdebt.codemod import CannotRewrite, rewrite_source
+    from flagdebt.codemod import CannotRewrite, TooLarge, rewrite_source
 
     change = removal.by_path.get(path)
     try:
         source = change.source if change else read_source(path, display)
+        size = source.read_as.size if source.read_as else len(source.text.encode(errors="replace"))
+        if size > REWRITE_LIMIT:
+            removal.failures.append((display, too_large(size)))
+            return
         module, is_package = module_of(path)
         result = rewrite_source(change.after if change else source.text, job.values_for(display),
                                 job.calls,
@@ -420,7 +434,8 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
         removal.failures.append((display, TOO_DEEP))
         return
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:
-        newer = change is None and isinstance(error, CannotRewrite) and _newer_grammar(path, job)
+        newer = change is None and isinstance(error, CannotRewrite) \
+            and not isinstance(error, TooLarge) and _newer_grammar(path, job)
         removal.failures.append((display, NEWER_GRAMMAR if newer else str(error)))
         return
     removal.skipped.extend((display, skip) for skip in result.skipped)
