@@ -106,14 +106,21 @@ def _suffixes(config: Config, docs: bool = False) -> tuple[str, ...]:
     return text_suffixes(config, docs)
 
 
-def _registry(config: Config, use_cache: bool = False) -> Registry:
+def _registry(config: Config, today: date | None, use_cache: bool = False) -> Registry:
+    """The validated registry; a flag created after `today` is a warning on stderr."""
+    from flagdebt.registry import future_created
+
     path = config.registry_path
     shown = display_path(path, Path.cwd())
     if use_cache:
         from flagdebt.cache import cached_registry
 
-        return cached_registry(config, path, shown, load_registry)
-    return load_registry(path, shown)
+        registry = cached_registry(config, path, shown, load_registry)
+    else:
+        registry = load_registry(path, shown)
+    for warning in future_created(registry, today or date.today()):
+        click.echo(f"flagdebt: warning: {warning}", err=True)
+    return registry
 
 
 def _use_color(output: Path | None) -> bool:
@@ -187,7 +194,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
     if baseline_file is not None and write_baseline is not None:
         raise click.UsageError("--baseline and --write-baseline cannot be used together")
     config = _configure(config_path, registry, calls, select, ignore, paths, presets)
-    flags = _registry(config, use_cache=not no_cache)
+    flags = _registry(config, today, use_cache=not no_cache)
     cwd = Path.cwd()
     files = discover_text(paths or (config.root,), config.root, config.excludes, _suffixes(config))
     displays = display_paths(files, cwd)
@@ -337,7 +344,7 @@ def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: da
     from flagdebt.scanner import scan_paths
 
     config = _configure(config_path, registry, calls, presets=presets)
-    flags = _registry(config)
+    flags = _registry(config, today)
     cwd = Path.cwd()
     every = discover_text(paths or (config.root,), config.root, config.excludes,
                           _suffixes(config, docs=True))
@@ -354,13 +361,16 @@ def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: da
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The console script."""
+    """The console script (argv None: the program, which ignores Ctrl-C once its code is known)."""
+    from flagdebt.interrupts import safe_interrupts
+
     if sys.stdout is None or sys.stderr is None:
         return _closed_stream()
     _escape_unencodable()
     try:
-        code = cli.main(args=argv, prog_name="flagdebt", standalone_mode=False)
-        sys.stdout.flush()
+        with safe_interrupts(ignore_after=argv is None):
+            code = cli.main(args=argv, prog_name="flagdebt", standalone_mode=False)
+            sys.stdout.flush()
     except click.exceptions.Exit as done:
         return done.exit_code
     except click.ClickException as error:
@@ -426,10 +436,10 @@ def _os_error(error: OSError) -> int:
 VALUES = {"on": True, "true": True, "off": False, "false": False}
 
 
-def _optional_registry(config: Config, required: bool) -> Registry | None:
+def _optional_registry(config: Config, required: bool, today: date | None) -> Registry | None:
     if not required and not config.registry_path.exists():
         return None
-    return _registry(config)
+    return _registry(config, today)
 
 
 def _targets(key: str, registry: Registry | None, value: str | None,
@@ -480,7 +490,7 @@ def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | N
     each such read is listed (exit 1), unless --partial.
     """
     config = _configure(config_path, registry, calls, presets=presets)
-    flags = _optional_registry(config, required=value is None or archive)
+    flags = _optional_registry(config, required=value is None or archive, today=today)
     work = _Work(config, paths)
     values, aliases, name = _targets(key, flags, value, lambda: work.key_of_spelling(key))
     run = _Run(diff, partial, [name] if archive else [], today)
@@ -519,7 +529,7 @@ def fix(ctx: click.Context, paths: tuple[Path, ...], only_expired: bool, diff: b
     from flagdebt.rules import is_expired
 
     config = _configure(config_path, registry, calls, presets=presets)
-    flags = _registry(config)
+    flags = _registry(config, today)
     day = today or date.today()
     chosen = [flag for flag in flags.flags.values() if flag.final_value is not None
               and (not only_expired or is_expired(flag, config, day))]
@@ -593,22 +603,22 @@ def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, .
            run: _Run) -> int | None:
     """Remove the flags and report; None when no read of any of them was found."""
     from flagdebt.check import project_index
+    from flagdebt.interrupts import raise_pending
     from flagdebt.removal import plan_removal
-    from flagdebt.writing import interrupt_on_sigterm
 
     config = work.config
     day = run.today or date.today()
     plan = _plan_archive(config, run.archive, day) if run.archive and not run.diff else None
     outside = work.outside(aliases)
     try:
-        with interrupt_on_sigterm():
-            removal = plan_removal(work.files, work.displays, values, aliases, config.calls,
-                                   project_index(config), config.overrides, config.fixtures,
-                                   partial=run.partial,
-                                   root=config.root, registry=config.registry_path,
-                                   outside=outside.blockers if outside else None)
-            if outside is not None:
-                _add_outside(removal, outside, values, run.partial)
+        removal = plan_removal(work.files, work.displays, values, aliases, config.calls,
+                               project_index(config), config.overrides, config.fixtures,
+                               partial=run.partial,
+                               root=config.root, registry=config.registry_path,
+                               outside=outside.blockers if outside else None)
+        if outside is not None:
+            _add_outside(removal, outside, values, run.partial)
+        raise_pending()
     except KeyboardInterrupt:
         click.echo("flagdebt: interrupted before writing; no file was changed.", err=True)
         return 130

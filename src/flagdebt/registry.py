@@ -361,6 +361,9 @@ def _check_top_level(data: dict[str, Any], problems: Problems) -> None:
 
 def _read_flag(key: str, entry: object, problems: Problems) -> Flag | None:
     where = ("flags", key)
+    if not key.strip():
+        problems.add(where, f"flag {key!r}: the key must not be empty")
+        return None
     if not isinstance(entry, dict):
         found = describe(entry)
         problems.add(where, f"flag '{key}': must be a table like [flags.{key}], got {found}")
@@ -403,6 +406,13 @@ def _check_aliases(flags: dict[str, Flag], problems: Problems) -> None:
             else:
                 continue
             problems.add(("flags", flag.key, "aliases"), f"flag '{flag.key}': {message}")
+
+
+def future_created(registry: Registry, today: date) -> list[str]:
+    """A warning for each flag whose `created` date is later than `today`."""
+    return [f"{registry.path}:{flag.line}: flag '{flag.key}': 'created' ({flag.created}) is "
+            f"later than today ({today}); check the date (or --today)"
+            for flag in registry.flags.values() if flag.created is not None and flag.created > today]
 
 
 # Archiving.

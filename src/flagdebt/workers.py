@@ -3,9 +3,9 @@
 `multiprocessing.Pool` shares one task queue lock between its workers: a worker killed
 by a Ctrl-C or SIGTERM sent to the whole process group can die holding it, and the pool's
 shutdown then waits forever. Here each child gets its share of the jobs up front and its
-own pipe back, ignores Ctrl-C (the parent decides), and is killed when the parent leaves
-the `with` block early. The parent waits in short slices, so a signal that lands on
-another thread is handled within a tenth of a second.
+own pipe back, ignores Ctrl-C and SIGTERM (the parent decides, see `interrupts`), and is
+killed when the parent leaves the `with` block early. The parent waits in short slices,
+so a signal that lands on another thread is handled within a tenth of a second.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
+from flagdebt.model import FlagdebtError
+
 J = TypeVar("J")
 R = TypeVar("R")
 POLL_SECONDS = 0.1
 
 
-class WorkerFailed(Exception):
+class WorkerFailed(FlagdebtError):
     """A child process ended without sending all of its results."""
 
 
@@ -30,9 +32,13 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def ignore_interrupts() -> None:
-    """In a child: leave Ctrl-C to the parent, which stops the children; SIGTERM just ends it."""
+    """In a child: leave Ctrl-C and SIGTERM to the parent, which kills the children.
+
+    A child that died of a group SIGTERM while the parent still finished an import would
+    leave the parent reading half a message instead of stopping.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
@@ -75,7 +81,7 @@ class Results(Generic[R]):
                 assert isinstance(ready, Connection)
                 try:
                     index, result, error = ready.recv()
-                except EOFError:
+                except (EOFError, OSError):  # the child died, perhaps in mid-message
                     open_pipes.remove(ready)
                     continue
                 if error is not None:
@@ -83,7 +89,8 @@ class Results(Generic[R]):
                 received += 1
                 yield index, result
         if received != self.expected:
-            raise WorkerFailed(f"{self.expected - received} jobs lost: a worker process died")
+            raise WorkerFailed(f"{self.expected - received} of {self.expected} jobs lost: "
+                               "a worker process died")
 
 
 @contextmanager

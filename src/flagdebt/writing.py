@@ -52,23 +52,6 @@ def deferred_stop() -> Iterator[_StopRequest]:
             signal.signal(number, handler)
 
 
-@contextmanager
-def interrupt_on_sigterm() -> Iterator[None]:
-    """SIGTERM stops the run like Ctrl-C (KeyboardInterrupt), so the same cleanup runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def write_changes(changes: Sequence[Change], root: Path | None,
                   after_each: Callable[[Change], None] = lambda change: None) -> Written:
     """Write each change; a signal stops the loop after the file being written."""
