@@ -824,3 +824,56 @@ def test_diff_header_of_an_absolute_path(cli, tmp_path: Path) -> None:
     ran = cli(tmp_path / "elsewhere", "remove", "x", "--value", "on", "--diff", "--config",
               str(tmp_path / "proj/pyproject.toml"), str(tmp_path / "proj/m.py"))
     assert "--- a//" not in ran.out and f"--- a{tmp_path}/proj/m.py" in ran.out
+
+
+@pytest.mark.parametrize(("pattern", "missing"), [("f:3", "no argument 3 (counting from 0)"),
+                                                  ("f:name", "no keyword argument 'name'")])
+def test_missing_key_argument_is_named_not_the_whole_call(cli, tmp_path: Path, pattern: str,
+                                                          missing: str) -> None:
+    project(tmp_path, {"m.py": 'f("x")\nf(*keys)\n'})
+    ran = cli(tmp_path, "check", "--today", TODAY, "--call", pattern)
+    assert (f"m.py:1:1: FD006 flag key missing: the call to 'f' has {missing}, where its call "
+            "pattern reads the key") in ran.out
+    assert "m.py:2:1: FD006 flag key 'f(*keys)' is a runtime value" in ran.out
+    assert "'f(\"x\")'" not in ran.out
+
+
+CONTROL_KEY = "a\x1b[31mred\nX\x00Y\x85Z\u202eW\x7f"
+SHOWN_KEY = "a\\x1b[31mred\\nX\\x00Y\\x85Z\\u202eW\\x7f"
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "markdown", "junit", "json", "sarif", "gitlab"])
+def test_control_characters_of_a_key_are_escaped(cli, tmp_path: Path, fmt: str) -> None:
+    literal = CONTROL_KEY.encode("unicode_escape").decode("ascii")
+    project(tmp_path, {"m.py": f'from f import flag_enabled\nA = flag_enabled("{literal}")\n'})
+    ran = cli(tmp_path, "check", "--today", TODAY, "--format", fmt)
+    assert ran.code == 1
+    raw = [char for char in ran.out if not char.isprintable() and char not in "\n"]
+    assert raw == [], raw
+    if fmt in ("text", "github", "junit"):
+        assert SHOWN_KEY in ran.out
+    elif fmt == "markdown":  # Markdown escapes the backslashes and the bracket once more
+        assert SHOWN_KEY.replace("\\", "\\\\").replace("[", "\\[") in ran.out
+    lines = [line for line in ran.out.splitlines() if "FD003" in line and fmt in ("text", "github")]
+    assert len(lines) == (1 if fmt in ("text", "github") else 0)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_control_characters_of_a_key_are_escaped_in_the_owner_report(cli, tmp_path: Path,
+                                                                     fmt: str) -> None:
+    literal = CONTROL_KEY.encode("unicode_escape").decode("ascii")
+    project(tmp_path, {"m.py": f'from f import flag_enabled\nA = flag_enabled("{literal}")\n'})
+    ran = cli(tmp_path, "report", "--today", TODAY, "--format", fmt)
+    assert ran.code == 0
+    assert [char for char in ran.out if not char.isprintable() and char not in "\n"] == []
+
+
+def test_control_characters_in_remove_messages_are_escaped(cli, tmp_path: Path) -> None:
+    key = "a\x1b[31mred\u202eW\x85"  # written raw in the source (no NUL, no newline there)
+    project(tmp_path, {"m.py": f'from f import flag_enabled\nA = flag_enabled("{key}")\n'})
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "remove", key, "--value", "on", "--diff")
+    assert ran.code == 1
+    assert "Would remove 1 call site of 'a\\x1b[31mred\\u202eW\\x85' in 1 file." in ran.err
+    assert [char for char in ran.err if not char.isprintable() and char not in "\n"] == []
+    assert_unchanged(before, tmp_path)

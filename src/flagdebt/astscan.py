@@ -19,6 +19,7 @@ from flagdebt.flagcall import (
     import_bindings,
     key_argument,
     match_call,
+    missing_key,
     note_client,
     object_key,
     pattern_key,
@@ -388,10 +389,13 @@ class _Walker:
                 return
             key = found
         else:
-            positional = [] if any(isinstance(a, ast.Starred) for a in node.args) else node.args
+            stars = [i for i, a in enumerate(node.args) if isinstance(a, ast.Starred)]
+            positional = node.args[:stars[0]] if stars else node.args
             keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
             argument = key_argument(pattern, positional, keywords)
-            key = self._key(argument) if argument is not None else self._dynamic(node)
+            unpacked = bool(stars) or any(k.arg is None for k in node.keywords)
+            key = self._key(argument) if argument is not None \
+                else self._dynamic(node) if unpacked else missing_key(pattern)
         self.sites.append(RawSite(
             node.lineno, self._column(node), node.lineno if decorator else stmt_line,
             ".".join(parts), pattern_key(pattern, key), decorator, ".".join(self.scopes),

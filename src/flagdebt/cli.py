@@ -19,6 +19,7 @@ from flagdebt.config import Config, load_config, parse_call_pattern, with_preset
 from flagdebt.files import PYTHON_SUFFIXES, discover_text, is_whole_project
 from flagdebt.model import CallSite, Finding, FlagdebtError, Registry
 from flagdebt.paths import display_path, display_paths
+from flagdebt.printable import printable
 from flagdebt.registry import did_you_mean, load_registry
 from flagdebt.report import FORMATS, renderer
 from flagdebt.sources import SOURCES
@@ -39,8 +40,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FlagdebtError as error:
-            for line in str(error).splitlines() or ["error"]:
-                click.echo(f"flagdebt: error: {line}", err=True)
+            for line in str(error).split("\n") or ["error"]:
+                click.echo(f"flagdebt: error: {printable(line)}", err=True)
             ctx.exit(2)
 
 
@@ -119,7 +120,7 @@ def _registry(config: Config, today: date | None, use_cache: bool = False) -> Re
     else:
         registry = load_registry(path, shown)
     for warning in future_created(registry, today or date.today()):
-        click.echo(f"flagdebt: warning: {warning}", err=True)
+        click.echo(f"flagdebt: warning: {printable(warning)}", err=True)
     return registry
 
 
@@ -501,8 +502,8 @@ def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | N
         code = 0
     elif code is None:
         near = [known for known in work.known_names(flags) if known not in (key, name)]
-        click.echo(f"flagdebt: no read of '{key}' found in {work.where()}"
-                   f"{did_you_mean(key, near, n=3)}", err=True)
+        click.echo(printable(f"flagdebt: no read of '{key}' found in {work.where()}"
+                             f"{did_you_mean(key, near, n=3)}"), err=True)
         code = 1
     ctx.exit(code)
 
@@ -624,8 +625,10 @@ def _apply(work: _Work, values: dict[str, bool], aliases: dict[str, tuple[str, .
         return 130
     if not removal.found and not removal.removed and not removal.failures:
         return None  # at most a definition left: not worth a run
-    say: Callable[[str], object] = (lambda text: click.echo(text, err=True)) if run.diff \
-        else click.echo
+
+    def say(text: str) -> None:  # a key or file name could hold ESC or a newline
+        click.echo(printable(text), err=run.diff)
+
     done = _write(removal, run.diff, config.root)
     problems = _report_blockers(removal, run.partial, say)
     written = removal.changes if run.diff else done.written
@@ -679,7 +682,7 @@ def _say_interrupted(written: Sequence[Change], planned: int) -> None:
     click.echo(f"flagdebt: interrupted: {len(written)} of {planned} files written, "
                f"{left} left unchanged.", err=True)
     for change in written:
-        click.echo(f"written: {change.source.display}", err=True)
+        click.echo(f"written: {printable(change.source.display)}", err=True)
 
 
 def _report_blockers(removal: Removal, partial: bool, say: Callable[[str], object]) -> bool:

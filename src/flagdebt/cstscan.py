@@ -24,6 +24,7 @@ from flagdebt.flagcall import (
     import_bindings,
     key_argument,
     match_call,
+    missing_key,
     note_client,
     object_key,
     pattern_key,
@@ -353,11 +354,13 @@ class CallFinder(cst.CSTVisitor):
                 return
             key = found
         else:
-            starred = any(arg.star for arg in node.args)
-            positional = [] if starred else [a.value for a in node.args if a.keyword is None]
+            stars = [i for i, a in enumerate(node.args) if a.star]
+            before = node.args[:stars[0]] if stars else node.args
+            positional = [a.value for a in before if a.keyword is None]
             keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
             argument = key_argument(pattern, positional, keywords)
-            key = self._key(argument) if argument is not None else self._dynamic(node)
+            key = self._key(argument) if argument is not None \
+                else self._dynamic(node) if stars else missing_key(pattern)
         line, column = self._start(node.func)
         decorator = id(node) in self.decorators
         site = RawSite(line, column + 1,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from flagdebt.model import CallPattern
+from flagdebt.model import CallPattern, missing_key_spelling
 
 T = TypeVar("T")
 SELF_NAMES = frozenset({"self", "cls"})
@@ -204,6 +204,11 @@ def needles(words: Iterable[bytes], shortest: int = 5) -> tuple[bytes, ...]:
         chosen.append(best)
         remaining = {word for word in remaining if best not in word}
     return tuple(chosen)
+
+
+def missing_key(pattern: CallPattern) -> KeyExpr:
+    """The key of a call that lacks the argument its pattern reads the key from."""
+    return KeyExpr("dynamic", missing_key_spelling(pattern.arg))
 
 
 def key_argument(pattern: CallPattern, positional: Sequence[T],

@@ -131,9 +131,9 @@ def render_dynamic(dynamic: Sequence[CallSite]) -> str:
         "\n# Reads whose key is a runtime value (FD006); register their flags by hand:"
     ]
     for site in dynamic:
-        lines.append(
-            f"#   {_comment(_where(site))}: {_comment(f'{site.callee}({site.spelling})')}"
-        )
+        read = f"{site.callee}(...): no {site.missing_argument}" if site.missing_argument \
+            else f"{site.callee}({site.spelling})"
+        lines.append(f"#   {_comment(_where(site))}: {_comment(read)}")
     return "\n".join(lines) + "\n"
 
 

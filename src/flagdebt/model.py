@@ -96,6 +96,14 @@ class Registry:
         return None
 
 
+MISSING_KEY = "<no "  # a dynamic spelling no source text has: `<no argument 3>`
+
+
+def missing_key_spelling(arg: int | str) -> str:
+    """The spelling of a key whose argument the call lacks (position or keyword name)."""
+    return f"{MISSING_KEY}argument {arg}>" if isinstance(arg, int) else f"{MISSING_KEY}argument {arg}=>"
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class CallSite:
     """A place in code that reads a flag.
@@ -115,6 +123,13 @@ class CallSite:
     dynamic: bool = False
     decorator: bool = False
     scope: str = ""
+
+    @property
+    def missing_argument(self) -> str | None:
+        """`argument 3` when the call lacks the argument its pattern reads the key from."""
+        if self.dynamic and self.spelling.startswith(MISSING_KEY) and self.spelling.endswith(">"):
+            return self.spelling[len(MISSING_KEY):-1]
+        return None
 
     @property
     def names(self) -> tuple[str, ...]:

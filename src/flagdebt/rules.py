@@ -276,7 +276,14 @@ def dynamic_flag_key(ctx: Context) -> Iterator[Finding]:
     warning on a deliberate wrapper with `# flagdebt: ignore[FD006]`.
     """
     for site in ctx.sites:
-        if site.dynamic:
+        missing = site.missing_argument
+        if missing is not None:
+            which = f"keyword argument '{missing[9:-1]}'" if missing.endswith("=") \
+                else f"{missing} (counting from 0)"
+            message = (f"flag key missing: the call to '{site.callee}' has no {which}, "
+                       "where its call pattern reads the key")
+            yield _site_finding(DYNAMIC, site, None, message)
+        elif site.dynamic:
             message = f"flag key '{site.spelling}' is a runtime value that flagdebt cannot check"
             yield _site_finding(DYNAMIC, site, None, message)
 

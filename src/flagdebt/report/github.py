@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flagdebt.model import Finding
+from flagdebt.printable import printable
 from flagdebt.report import Summary
 from flagdebt.rules import BY_CODE
 
@@ -23,16 +24,20 @@ def render_github(findings: Sequence[Finding], summary: Summary) -> str:
 
 
 def annotation(finding: Finding) -> str:
-    """`::error file=PATH,line=L,col=C,title=FD001 expired-flag::MESSAGE`."""
+    """`::error file=PATH,line=L,col=C,title=FD001 expired-flag::MESSAGE`.
+
+    Control characters of a key or path (ESC, NUL, a newline) are shown as `\\x1b`, `\\n`
+    (see `printable`), as in the text report, so one finding stays one readable line.
+    """
     rule = BY_CODE.get(finding.code)
     properties = {
-        "file": finding.path.replace("\\", "/"),
+        "file": printable(finding.path).replace("\\", "/"),
         "line": str(finding.line),
         "col": str(finding.col),
         "title": f"{finding.code} {rule.name}" if rule else finding.code,
     }
     spelled = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{finding.severity} {spelled}::{escape_data(finding.message)}"
+    return f"::{finding.severity} {spelled}::{escape_data(printable(finding.message))}"
 
 
 def escape_data(text: str) -> str:

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from flagdebt.model import Finding
+from flagdebt.printable import printable
 from flagdebt.report import Summary
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -49,5 +50,6 @@ def testcase(suite: ET.Element, finding: Finding) -> ET.Element:
 
 
 def xml_text(text: str) -> str:
-    """Text with the characters XML 1.0 cannot hold replaced by U+FFFD."""
-    return NOT_XML.sub("\ufffd", text)
+    """Text with control characters escaped (`\\x1b`, see `printable`) and any other
+    character XML 1.0 cannot hold replaced by U+FFFD."""
+    return NOT_XML.sub("\ufffd", printable(text))

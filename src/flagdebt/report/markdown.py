@@ -6,13 +6,13 @@ import re
 from collections.abc import Sequence
 
 from flagdebt.model import Finding
+from flagdebt.printable import printable
 from flagdebt.report import Summary
 from flagdebt.report.text import summary_line
 from flagdebt.rules import BY_CODE
 
 HEADER = "| Severity | Code | Flag | Location | Message |\n| --- | --- | --- | --- | --- |"
 SPECIAL = re.compile(r"([\\`*_\[\]<>|&~])")
-LINE_BREAK = re.compile(r"[\r\n]+")
 
 
 def render_markdown(findings: Sequence[Finding], summary: Summary) -> str:
@@ -40,8 +40,9 @@ def row(finding: Finding) -> str:
 
 
 def cell(text: str) -> str:
-    """Text safe in a table cell: one line, Markdown and HTML punctuation backslash-escaped."""
-    return SPECIAL.sub(r"\\\1", LINE_BREAK.sub(" ", text))
+    """Text safe in a table cell: one line (controls shown as `\\n`, `\\x1b`), Markdown and
+    HTML punctuation backslash-escaped."""
+    return SPECIAL.sub(r"\\\1", printable(text))
 
 
 def _plural(number: int, noun: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flagdebt.model import Finding
+from flagdebt.printable import printable
 from flagdebt.report import Summary
 
 RED, YELLOW, BOLD, DIM, RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
@@ -18,11 +19,12 @@ def render_text(findings: Sequence[Finding], summary: Summary) -> str:
 
 
 def _line(finding: Finding, color: bool) -> str:
-    where = f"{finding.path}:{finding.line}:{finding.col}:"
+    where = f"{printable(finding.path)}:{finding.line}:{finding.col}:"
+    message = printable(finding.message)
     if not color:
-        return f"{where} {finding.code} {finding.message}"
+        return f"{where} {finding.code} {message}"
     tint = RED if finding.severity == "error" else YELLOW
-    return f"{BOLD}{where}{RESET} {tint}{finding.code}{RESET} {finding.message}"
+    return f"{BOLD}{where}{RESET} {tint}{finding.code}{RESET} {message}"
 
 
 def _count(number: int, noun: str) -> str:

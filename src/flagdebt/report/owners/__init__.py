@@ -6,6 +6,7 @@ import importlib
 from collections.abc import Callable, Sequence
 
 from flagdebt.owners import FlagRow, OwnerReport
+from flagdebt.printable import printable as printable  # the renderers' import
 
 OwnerRenderer = Callable[[OwnerReport], str]
 OWNER_FORMATS = {
@@ -58,13 +59,6 @@ def sites_phrase(sites: int, files: Sequence[str]) -> str:
 def age_phrase(row: FlagRow) -> str:
     """`179 days` since created, or `unknown`."""
     return "unknown" if row.age is None else count(row.age, "day")
-
-
-def printable(text: str) -> str:
-    """`text` with control characters escaped, so user data cannot break a line or a terminal."""
-    if text.isprintable():
-        return text
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def summary_phrase(report: OwnerReport) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from html import escape
 
 from flagdebt.owners import HEALTHS, FlagRow, OwnerGroup, OwnerReport, Unregistered
+from flagdebt.printable import printable
 from flagdebt.report.owners import (
     age_phrase,
     count,
@@ -15,6 +16,12 @@ from flagdebt.report.owners import (
     notes,
     summary_phrase,
 )
+
+
+def escape(text: str) -> str:
+    """HTML-escaped text with control characters shown as escapes (see `printable`)."""
+    return html.escape(printable(text))
+
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MAX_TICKS = 12
