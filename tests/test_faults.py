@@ -577,6 +577,67 @@ def test_unreadable_file_and_folder_are_reported(shared_tmp: Path) -> None:
     assert_unchanged(before, root, "ok.py")
 
 
+GITIGNORE_KINDS = {
+    "fifo": lambda path: os.mkfifo(path),
+    "symlink-to-folder": lambda path: path.symlink_to(path.parent / "sub"),
+    "broken-symlink": lambda path: path.symlink_to(path.parent / "nowhere"),
+}
+GITIGNORE_REASONS = {"fifo": "not a regular file (a FIFO, device or socket)",
+                     "symlink-to-folder": "not a regular file (a folder)",
+                     "broken-symlink": "No such file or directory"}
+
+
+@pytest.mark.parametrize("kind", list(GITIGNORE_KINDS))
+def test_unusable_gitignore_outside_git_is_a_warning(tmp_path: Path, kind: str) -> None:
+    root = project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n',
+                              "sub/n.py": 'from f import flag_enabled\nB = flag_enabled("x")\n'})
+    GITIGNORE_KINDS[kind](root / ".gitignore")
+    before = snapshot(root)
+    ran = run_process(root, "check", "--today", TODAY, timeout=60)  # a hang fails by timeout
+    assert ran.code == 1
+    assert ran.err == (f"flagdebt: warning: .gitignore: not read ({GITIGNORE_REASONS[kind]}); "
+                       "walking as if it were empty\n")
+    assert "m.py:2:5: FD001" in ran.out and "sub/n.py:2:5: FD001" in ran.out
+    fixed = run_process(root, "fix", "--diff", "--today", TODAY, timeout=60)
+    assert fixed.code == 1 and ".gitignore: not read" in fixed.err
+    assert_unchanged(before, root)
+
+
+@needs_nobody
+def test_unreadable_gitignore_outside_git_is_a_warning(shared_tmp: Path) -> None:
+    root = project(shared_tmp / "proj", {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n',
+                                         ".gitignore": "m.py\n"})
+    _as_nobody(root)
+    (root / ".gitignore").chmod(0o000)
+    before = snapshot(root)
+    ran = run_process(root, "check", "--today", TODAY, user=NOBODY)
+    assert ran.code == 1
+    assert ran.err == ("flagdebt: warning: .gitignore: not read (Permission denied); "
+                       "walking as if it were empty\n")
+    assert "m.py:2:5: FD001" in ran.out
+    assert_unchanged(before, root)
+
+
+@pytest.mark.parametrize("nesting", ["[" * 100_000, '{"a":' * 100_000, "[" * 50_000 + "]" * 50_000])
+def test_deeply_nested_baseline_is_one_line(cli, tmp_path: Path, nesting: str) -> None:
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n',
+                       "base.json": nesting})
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "check", "--today", TODAY, "--baseline", "base.json")
+    assert ran.code == 2
+    assert ran.err == "flagdebt: error: base.json: not a baseline: JSON nested too deeply\n"
+    assert_unchanged(before, tmp_path)
+
+
+def test_deeply_nested_source_export_is_one_line(cli, tmp_path: Path) -> None:
+    project(tmp_path, {"export.json": "[" * 100_000})
+    before = snapshot(tmp_path)
+    ran = cli(tmp_path, "registry", "import", "--from", "launchdarkly", "export.json")
+    assert ran.code == 2
+    assert ran.err == "flagdebt: error: launchdarkly: export.json: JSON nested too deeply\n"
+    assert_unchanged(before, tmp_path)
+
+
 def test_empty_path_is_an_error(cli, tmp_path: Path) -> None:
     project(tmp_path, {})
     ran = cli(tmp_path, "check", "")

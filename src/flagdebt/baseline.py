@@ -133,6 +133,8 @@ def _read_json(path: Path, shown: str) -> object:
         raise FlagdebtError(
             f"{shown}:{error.lineno}: invalid JSON: {error.msg} (column {error.colno})"
         ) from None
+    except RecursionError:  # arrays or objects nested thousands deep: no baseline is
+        raise FlagdebtError(f"{shown}: not a baseline: JSON nested too deeply") from None
 
 
 def _read_document(data: object, problems: list[str]) -> Counter[Entry]:

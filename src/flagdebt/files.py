@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flagdebt.model import FlagdebtError
-from flagdebt.paths import SIMPLE_GLOB
+from flagdebt.paths import SIMPLE_GLOB, display_path
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec, Pattern
@@ -387,10 +387,24 @@ def _gitignore_matcher(folders: list[_Folder]) -> Callable[[str], bool] | None:
 
 
 def _read_gitignore(folder: str) -> GitIgnoreSpec:
+    """The patterns of a folder's .gitignore; one that is not a readable regular file (a FIFO,
+    a folder, a broken link) is named in a warning on stderr and counts as empty."""
+    import sys
+
     from pathspec import GitIgnoreSpec
 
-    with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as stream:
-        lines = stream.read().splitlines()
+    from flagdebt.fileio import read_regular
+    from flagdebt.printable import printable
+
+    path = os.path.join(folder, ".gitignore")
+    try:
+        text = read_regular(path).decode("utf-8", errors="replace")
+    except OSError as error:
+        shown = printable(display_path(path, os.getcwd()))
+        sys.stderr.write(f"flagdebt: warning: {shown}: not read ({error.strerror or error}); "
+                         "walking as if it were empty\n")
+        return GitIgnoreSpec.from_lines([])
+    lines = text.splitlines()
     try:
         return GitIgnoreSpec.from_lines(lines)
     except ValueError:  # git skips a bad pattern; so do we

@@ -42,6 +42,8 @@ def parse_json(text: str, source: str, display: str) -> object:
         truncated = " (truncated?)" if at_end else ""
         raise FlagdebtError(f"{source}: {display}:{error.lineno}: invalid JSON: {error.msg} "
                             f"(column {error.colno}){truncated}") from None
+    except RecursionError:
+        raise FlagdebtError(f"{source}: {display}: JSON nested too deeply") from None
 
 
 def describe_json(value: object) -> str:
