@@ -638,6 +638,73 @@ def test_deeply_nested_source_export_is_one_line(cli, tmp_path: Path) -> None:
     assert_unchanged(before, tmp_path)
 
 
+BETA_REGISTRY = """\
+[flags.x]
+type = "release"
+owner = "mobile"
+created = 2026-05-01
+
+[flags.z]
+type = "ops"
+owner = "mobile"
+created = 2026-05-01
+"""
+
+
+def _monorepo(root: Path) -> Path:
+    """Two projects in one git repository; flag x is expired in alpha and young in beta."""
+    read = 'from f import flag_enabled\nA = flag_enabled("x")\n'
+    project(root / "alpha", {"app/a.py": read})
+    project(root / "beta", {"flags.toml": BETA_REGISTRY, "svc/b.py": read})
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_precommit_in_a_monorepo_checks_each_file_with_its_own_project(cli, tmp_path: Path,
+                                                                       fmt: str) -> None:
+    root = _monorepo(tmp_path)
+    before = snapshot(root)
+    forward = cli(root, "check", "--today", TODAY, "--format", fmt, "alpha/app/a.py", "beta/svc/b.py")
+    backward = cli(root, "check", "--today", TODAY, "--format", fmt, "beta/svc/b.py", "alpha/app/a.py")
+    assert forward == backward
+    assert forward.code == 1
+    assert "alpha/app/a.py" in forward.out and "FD001" in forward.out
+    assert "beta/svc/b.py" not in forward.out  # x is young in beta: nothing to say
+    if fmt != "sarif":  # (SARIF lists every rule) unused flags need the whole project, as before
+        assert "FD007" not in forward.out
+    if fmt == "text":  # FD008 is about the registry: reported for a partial run, as for one project
+        assert "alpha/flags.toml:7:1: FD008 flag 'y'" in forward.out
+        assert forward.out.endswith("Found 1 error and 1 warning in 2 files "
+                                    "(4 flags in the registry, 2 call sites).\n")
+    assert_unchanged(before, root)
+
+
+def test_whole_projects_of_a_monorepo_keep_their_registry_wide_rules(cli, tmp_path: Path) -> None:
+    root = _monorepo(tmp_path)
+    ran = cli(root, "check", "--today", TODAY, "beta", "alpha")
+    assert ran.code == 1
+    assert "beta/flags.toml:6:1: FD007 flag 'z' is registered but no code reads it" in ran.out
+    assert "alpha/flags.toml:7:1: FD007 flag 'y' is registered but no code reads it" in ran.out
+    assert ran == cli(root, "check", "--today", TODAY, "alpha", "beta")
+
+
+@pytest.mark.parametrize("command", [["remove", "x", "--value", "on"], ["fix"], ["report"]])
+def test_remove_across_projects_is_refused(cli, tmp_path: Path, command: list[str]) -> None:
+    root = _monorepo(tmp_path)
+    before = snapshot(root)
+    ran = cli(root, *command, "--today", TODAY, "alpha/app/a.py", "beta/svc/b.py")
+    assert ran.code == 2
+    assert ran.err == (f"flagdebt: error: the paths lie in 2 projects (alpha/pyproject.toml, "
+                       f"beta/pyproject.toml): run {command[0]} once per project (each has its "
+                       "own registry), or name one with --config\n")
+    assert_unchanged(before, root)
+    one = cli(root, *command, "--today", TODAY, "alpha/app/a.py")  # one project: its own config
+    assert one.code == 0, one.text
+    if command[0] != "report":
+        assert (root / "alpha/app/a.py").read_text() == "A = True\n"
+
+
 def test_empty_path_is_an_error(cli, tmp_path: Path) -> None:
     project(tmp_path, {})
     ran = cli(tmp_path, "check", "")

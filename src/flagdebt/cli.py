@@ -25,6 +25,7 @@ from flagdebt.report import FORMATS, renderer
 from flagdebt.sources import SOURCES
 
 if TYPE_CHECKING:
+    from flagdebt.check import Outcome
     from flagdebt.registry import ArchivePlan
     from flagdebt.removal import Change, Removal
     from flagdebt.textfiles import OutsidePython
@@ -87,6 +88,38 @@ def _configure(config_path: Path | None, registry: Path | None, calls: Sequence[
         select=_codes(select, "--select") or config.select,
         ignore=config.ignore + _codes(ignore, "--ignore"),
     )
+
+
+Group = tuple[Path | None, tuple[Path, ...]]
+
+
+def _projects(config_path: Path | None, paths: tuple[Path, ...]) -> list[Group]:
+    """The paths by the project each lies in (its nearest pyproject.toml with [tool.flagdebt],
+    None outside any), so that each is checked with its own config and registry: pre-commit
+    in a monorepo passes files of several projects. One group with --config or no path."""
+    if config_path is not None or not paths:
+        return [(config_path, paths)]
+    from flagdebt.config import find_config
+
+    by_folder: dict[Path, Path | None] = {}
+    groups: dict[Path | None, list[Path]] = {}
+    for path in paths:
+        folder = path.absolute() if path.is_dir() else path.absolute().parent
+        if folder not in by_folder:
+            by_folder[folder] = find_config(folder) if folder.exists() else None
+        groups.setdefault(by_folder[folder], []).append(path)
+    return [(found, tuple(group)) for found, group in groups.items()]
+
+
+def _one_project(config_path: Path | None, paths: tuple[Path, ...], command: str) -> Path | None:
+    """The config of the one project the paths lie in; an error when they span several."""
+    groups = _projects(config_path, paths)
+    if len(groups) == 1:
+        return groups[0][0]
+    cwd = Path.cwd()
+    names = ", ".join(display_path(found, cwd) if found else "no project" for found, _ in groups)
+    raise FlagdebtError(f"the paths lie in {len(groups)} projects ({names}): run {command} once "
+                        "per project (each has its own registry), or name one with --config")
 
 
 def _preset_names(values: Sequence[str]) -> tuple[str, ...]:
@@ -189,28 +222,27 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
           output: Path | None, statistics: bool, baseline_file: Path | None,
           write_baseline: Path | None, no_cache: bool) -> None:
     """Report expired, unknown, archived and unused flags. Exit 1 on any error finding."""
-    from flagdebt.check import run_check
     from flagdebt.report import summarize
 
     if baseline_file is not None and write_baseline is not None:
         raise click.UsageError("--baseline and --write-baseline cannot be used together")
-    config = _configure(config_path, registry, calls, select, ignore, paths, presets)
-    flags = _registry(config, today, use_cache=not no_cache)
     cwd = Path.cwd()
-    files = discover_text(paths or (config.root,), config.root, config.excludes, _suffixes(config))
-    displays = display_paths(files, cwd)
-    whole = is_whole_project(paths, config.root)
-    with _progress(len(files)) as progress:
-        outcome = run_check(config, flags, files, displays, today or date.today(), whole, progress,
-                            use_cache=not no_cache)
-    findings = outcome.findings
+    runs = [_check_project(_configure(found, registry, calls, select, ignore, group, presets),
+                           group, today, not no_cache)
+            for found, group in _projects(config_path, paths)]
+    findings = sorted({finding for run in runs for finding in run.outcome.findings})
+    whole = all(run.whole for run in runs)
     if write_baseline is not None:
         _record_baseline(write_baseline, findings, cwd)
         ctx.exit(0)
     if baseline_file is not None:
         findings = _apply_baseline(baseline_file, findings, cwd, whole)
-    summary = replace(summarize(findings, outcome.summary.flags, outcome.summary.call_sites,
-                                outcome.summary.files, outcome.summary.suppressed),
+    registries = {run.registry: run.outcome.summary.flags for run in runs}
+    counted = [run.outcome.summary for run in runs]
+    summary = replace(summarize(findings, sum(registries.values()),
+                                sum(one.call_sites for one in counted),
+                                sum(one.files for one in counted),
+                                sum(one.suppressed for one in counted)),
                       color=fmt == "text" and _use_color(output))
     if not statistics or output is not None:
         _emit(renderer(fmt)(findings, summary), output)
@@ -219,6 +251,27 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
 
         click.echo(render_statistics(findings, summary), nl=False)
     ctx.exit(0 if exit_zero or summary.errors == 0 else 1)
+
+
+@dataclass(frozen=True)
+class _ProjectCheck:
+    outcome: Outcome
+    registry: Path
+    whole: bool
+
+
+def _check_project(config: Config, paths: tuple[Path, ...], today: date | None,
+                   use_cache: bool) -> _ProjectCheck:
+    """`check` of the paths of one project, with its config and registry."""
+    from flagdebt.check import run_check
+
+    flags = _registry(config, today, use_cache=use_cache)
+    files = discover_text(paths or (config.root,), config.root, config.excludes, _suffixes(config))
+    whole = is_whole_project(paths, config.root)
+    with _progress(len(files)) as progress:
+        outcome = run_check(config, flags, files, display_paths(files, Path.cwd()),
+                            today or date.today(), whole, progress, use_cache=use_cache)
+    return _ProjectCheck(outcome, config.registry_path, whole)
 
 
 PROGRESS_MIN_FILES = 2000
@@ -344,7 +397,7 @@ def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: da
     from flagdebt.report.owners import owner_renderer
     from flagdebt.scanner import scan_paths
 
-    config = _configure(config_path, registry, calls, presets=presets)
+    config = _configure(_one_project(config_path, paths, "report"), registry, calls, presets=presets)
     flags = _registry(config, today)
     cwd = Path.cwd()
     every = discover_text(paths or (config.root,), config.root, config.excludes,
@@ -490,7 +543,7 @@ def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | N
     All or nothing: when a read of the flag cannot be rewritten, nothing is written and
     each such read is listed (exit 1), unless --partial.
     """
-    config = _configure(config_path, registry, calls, presets=presets)
+    config = _configure(_one_project(config_path, paths, "remove"), registry, calls, presets=presets)
     flags = _optional_registry(config, required=value is None or archive, today=today)
     work = _Work(config, paths)
     values, aliases, name = _targets(key, flags, value, lambda: work.key_of_spelling(key))
@@ -529,7 +582,7 @@ def fix(ctx: click.Context, paths: tuple[Path, ...], only_expired: bool, diff: b
     """
     from flagdebt.rules import is_expired
 
-    config = _configure(config_path, registry, calls, presets=presets)
+    config = _configure(_one_project(config_path, paths, "fix"), registry, calls, presets=presets)
     flags = _registry(config, today)
     day = today or date.today()
     chosen = [flag for flag in flags.flags.values() if flag.final_value is not None
