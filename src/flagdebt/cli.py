@@ -104,9 +104,12 @@ def _projects(config_path: Path | None, paths: tuple[Path, ...]) -> list[Group]:
     by_folder: dict[Path, Path | None] = {}
     groups: dict[Path | None, list[Path]] = {}
     for path in paths:
-        folder = path.absolute() if path.is_dir() else path.absolute().parent
+        folder = path.absolute() if os.path.isdir(path) else path.absolute().parent
         if folder not in by_folder:
-            by_folder[folder] = find_config(folder) if folder.exists() else None
+            try:
+                by_folder[folder] = find_config(folder) if os.path.isdir(folder) else None
+            except OSError:  # a folder we may not enter: reading the path reports it
+                by_folder[folder] = None
         groups.setdefault(by_folder[folder], []).append(path)
     return [(found, tuple(group)) for found, group in groups.items()]
 
