@@ -930,8 +930,8 @@ def test_a_statement_over_the_limit_leaves_its_file_and_blocks_its_flag(
     before = snapshot(tmp_path)
     ran = cli(tmp_path, "remove", "x", "--diff")
     assert ran.code == 1
-    assert (f"line.py:2:20: cannot remove 'x': not rewritten: a statement too large to rewrite "
-            f"(line 2: 0.0 MB, the limit is 0.0 MB)") in ran.text
+    assert ("line.py:2:20: cannot remove 'x': not rewritten: a statement too large to rewrite "
+            "(line 2: 0.0 MB, the limit is 0.0 MB)") in ran.text
     assert "newer Python" not in ran.text
     assert "+++" not in ran.text
     assert_unchanged(before, tmp_path)
