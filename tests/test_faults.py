@@ -377,6 +377,21 @@ def test_interrupt_inside_python_internals_still_exits_130(tmp_path: Path, landi
     assert_unchanged(before, tmp_path)
 
 
+def test_interrupt_is_prompt_when_main_is_called_from_exec_d_code(tmp_path: Path) -> None:
+    """Code below `main` (here `python -c`, a string exec) does not hold the interrupt back."""
+    project(tmp_path, {"m.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    script = ("import os, signal, sys\nimport flagdebt.removal\nfrom flagdebt.cli import main\n"
+              "def landing():\n    os.kill(os.getpid(), signal.SIGINT)\n    while True: pass\n"
+              "flagdebt.removal._import_codemod = landing\n"
+              "sys.argv = ['flagdebt', 'remove', 'x']\nsys.exit(main())\n")
+    before = snapshot(tmp_path)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": _source_root()})
+    assert (done.returncode, done.stderr) == (
+        130, "flagdebt: interrupted before writing; no file was changed.\n")
+    assert_unchanged(before, tmp_path)
+
+
 # ---------------------------------------------------------------------------- 1. links
 
 def test_symlinked_file_is_written_through_and_stays_a_link(cli, tmp_path: Path) -> None:

@@ -5,14 +5,16 @@ be. Inside an import, a class body's `__set_name__` or a string `exec` (dataclas
 namedtuple build their methods that way) that goes wrong: the exception becomes a
 RuntimeError (a traceback), is swallowed by a weakref callback, or, having left a string
 `exec`, is remembered by CPython as unhandled, so `python -m flagdebt` dies by SIGINT
-(exit -2) after flagdebt caught it and chose 130. Here such a signal waits: it is tried
-again every RETRY_SECONDS (SIGALRM) until the main thread is back in ordinary code, or
-raised by `raise_pending` at the end of a phase.
+(exit -2) after flagdebt caught it and chose 130. Here such a signal waits: a short-lived
+thread sends it to the main thread again after RETRY_SECONDS, until the main thread is
+back in ordinary code; `raise_pending` raises it at the end of a phase. (No SIGALRM, so a
+program that runs `main` in-process keeps its own alarms.)
 """
 
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,42 +22,53 @@ from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 RETRY_SECONDS = 0.02
-_UNSAFE_FILES = ("<frozen importlib._bootstrap", "<string>")
+_IMPORTING = "<frozen importlib._bootstrap"
 _UNSAFE_FUNCTIONS = frozenset({"__set_name__", "__init_subclass__", "__del__"})
 
 
-def _can_raise_in(frame: FrameType | None) -> bool:
-    """Whether a KeyboardInterrupt raised in `frame` reaches flagdebt's own handlers intact."""
-    while frame is not None:
+def _can_raise_in(frame: FrameType | None, outermost: FrameType | None) -> bool:
+    """Whether a KeyboardInterrupt raised in `frame` reaches flagdebt's handlers intact
+    (the frames from `frame` out to `outermost`, the one that entered `safe_interrupts`)."""
+    while frame is not None and frame is not outermost:
         code = frame.f_code
-        if code.co_filename.startswith(_UNSAFE_FILES) or code.co_name in _UNSAFE_FUNCTIONS:
+        if code.co_filename.startswith(_IMPORTING) or code.co_name in _UNSAFE_FUNCTIONS \
+                or (code.co_name == "<module>" and code.co_filename == "<string>"):  # exec("…")
             return False
         frame = frame.f_back
     return True
 
 
 class _Interrupter:
-    """The handler of SIGINT and SIGTERM (and of SIGALRM, which retries a deferred one)."""
+    """The handler of SIGINT and SIGTERM while `safe_interrupts` is active."""
 
-    def __init__(self) -> None:
+    def __init__(self, outermost: FrameType | None) -> None:
+        self.outermost = outermost
         self.pending: int | None = None
+        self.timer: threading.Timer | None = None
+        self.resent = False
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
-        if signum == signal.SIGALRM:
-            if self.pending is None:
-                return
-            signum, self.pending = self.pending, None
-            handler = signal.getsignal(signum)  # the write phase may have its own by now
-            if handler is not self and callable(handler):
-                handler(signum, frame)
-                return
-            if handler is not self:
-                return
-        if _can_raise_in(frame):
-            self.pending = None
+        if self.resent and self.pending is None:  # a retry of a signal already raised
+            self.resent = False
+            return
+        self.resent = False
+        if _can_raise_in(frame, self.outermost):
+            self.clear()
             raise KeyboardInterrupt
         self.pending = signum
-        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
+        self.timer = threading.Timer(RETRY_SECONDS, self._resend, (signum,))
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _resend(self, signum: int) -> None:
+        self.resent = True
+        signal.pthread_kill(threading.main_thread().ident or 0, signum)
+
+    def clear(self) -> None:
+        self.pending = None
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
 
 _active: list[_Interrupter] = []
@@ -64,8 +77,7 @@ _active: list[_Interrupter] = []
 def raise_pending() -> None:
     """Raise the KeyboardInterrupt of a signal still waiting for a safe point, if any."""
     if _active and _active[-1].pending is not None:
-        _active[-1].pending = None
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _active[-1].clear()
         raise KeyboardInterrupt
 
 
@@ -77,23 +89,24 @@ def safe_interrupts(ignore_after: bool = False) -> Iterator[None]:
     are ignored instead of restoring the previous handlers.
     """
     if threading.current_thread() is not threading.main_thread() \
-            or not hasattr(signal, "setitimer"):  # Windows: Python's own handling
+            or not hasattr(signal, "pthread_kill"):  # Windows: Python's own handling
         yield
         return
-    interrupter = _Interrupter()
-    numbers = (*STOP_SIGNALS, signal.SIGALRM)
-    previous = {number: signal.signal(number, interrupter) for number in numbers}
+    interrupter = _Interrupter(_caller(sys._getframe(1)))
+    previous = {number: signal.signal(number, interrupter) for number in STOP_SIGNALS}
     _active.append(interrupter)
     try:
         yield
         raise_pending()  # it came while the last step was finishing
     finally:
         _active.remove(interrupter)
-        if ignore_after:
-            for number in STOP_SIGNALS:
-                signal.signal(number, signal.SIG_IGN)
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        interrupter.pending = None
+        interrupter.clear()
         for number, handler in previous.items():
-            if not (ignore_after and number in STOP_SIGNALS):
-                signal.signal(number, handler)
+            signal.signal(number, signal.SIG_IGN if ignore_after else handler)
+
+
+def _caller(frame: FrameType | None) -> FrameType | None:
+    """The frame of the `with safe_interrupts()` statement, past contextlib's own frames."""
+    while frame is not None and frame.f_code.co_filename.endswith("contextlib.py"):
+        frame = frame.f_back
+    return frame
