@@ -282,14 +282,14 @@ def garble(file: Path, how: str) -> None:
     elif how == "foreign-version":
         file.write_bytes(marshal.dumps(("flagdebt-scan-cache/0", *marshal.loads(data)[1:])))
     elif how == "bad-entries":
-        _, fingerprint_text, keys, stamps, payloads = marshal.loads(data)
+        _, fingerprint_text, keys, starts, stamps, payloads = marshal.loads(data)
         stamps = [str(stamp) if n % 3 == 0 else stamp for n, stamp in enumerate(stamps)]
         broken = [("zz", [1]), [1, 2], (None, ("c", "NoSuchClass", [])), (None, ("c", "FileScan", [1]))]
         payloads = {key: broken[n % len(broken)] for n, key in enumerate(payloads)}
-        file.write_bytes(marshal.dumps((FORMAT, fingerprint_text, keys, stamps, payloads)))
+        file.write_bytes(marshal.dumps((FORMAT, fingerprint_text, keys, starts, stamps, payloads)))
     elif how == "mismatched-lists":
-        _, fingerprint_text, keys, stamps, payloads = marshal.loads(data)
-        file.write_bytes(marshal.dumps((FORMAT, fingerprint_text, keys, stamps[1:], payloads)))
+        _, fingerprint_text, keys, starts, stamps, payloads = marshal.loads(data)
+        file.write_bytes(marshal.dumps((FORMAT, fingerprint_text, keys, starts, stamps[1:], payloads)))
     elif how == "not-a-tuple":
         file.write_bytes(marshal.dumps([1, 2, 3]))
     elif how == "bytes-in-a-flipped-middle":
@@ -511,3 +511,62 @@ def test_a_cache_written_from_the_root_serves_a_run_from_a_subfolder(run, tmp_pa
     assert from_app == run(root / "app", "check", "--today", TODAY, "--format", "json",
                            "--no-cache").output
     assert '"path": "views.py"' in from_app
+
+
+# ---------------------------------------------------------------- a run on a few files
+
+
+def scan_some(root: Path, config: Config, names: list[str], cache: ScanCache | None) -> ScanResult:
+    files = [str(root / name) for name in names]
+    result = scan_paths(files, names, config.calls, ProjectIndex([root]), jobs=1, cache=cache)
+    if cache is not None:
+        cache.save(False)
+    return result
+
+
+def test_a_run_on_a_few_files_answers_from_the_cache_without_reading_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"pkg/m{n:03}.py": f"flag_enabled('key-{n}')\n" for n in range(200)}
+    root = project(tmp_path, {**files, "pkg/__init__.py": ""})
+    config = Config(root=root)
+    scan(root, config, project_cache(config))
+    written = next((root / CACHE_DIR_NAME).glob("scan-*.marshal")).stat().st_mtime_ns
+    names = ["pkg/m007.py", "pkg/m150.py"]
+    uncached = scan_some(root, config, names, None)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged file was scanned")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(scanner, "scan_file", fail)
+        cached = scan_some(root, config, names, project_cache(config))
+    assert same(uncached, cached) and [site.key for site in cached.sites] == ["key-7", "key-150"]
+    assert next((root / CACHE_DIR_NAME).glob("scan-*.marshal")).stat().st_mtime_ns == written
+
+
+def test_a_run_on_a_few_files_rescans_a_changed_one_and_keeps_the_others_entries(tmp_path: Path) -> None:
+    files = {f"pkg/m{n:03}.py": f"flag_enabled('key-{n}')\n" for n in range(200)}
+    root = project(tmp_path, {**files, "pkg/__init__.py": ""})
+    config = Config(root=root)
+    whole = scan(root, config, project_cache(config))
+    changed = root / "pkg" / "m010.py"
+    changed.write_text("flag_enabled('renamed')\n")
+    os.utime(changed, (OLD + 5, OLD + 5))
+    some = scan_some(root, config, ["pkg/m010.py", "pkg/m011.py"], project_cache(config))
+    assert [site.key for site in some.sites] == ["renamed", "key-11"]
+    trusted = project_cache(config).trusted()
+    assert len(trusted) == len(project_cache(config).keys) == 201  # nothing else was lost
+    again = scan(root, config, project_cache(config))
+    assert len(again.sites) == len(whole.sites) and "renamed" in {site.key for site in again.sites}
+
+
+def test_a_path_that_is_a_prefix_of_a_stored_one_is_not_taken_for_it(tmp_path: Path) -> None:
+    files = {f"pkg/m{n:03}.py": "x = 1\n" for n in range(200)}
+    files["pkg/a.py"] = "flag_enabled('short')\n"
+    files["pkg/a.py.py"] = "flag_enabled('long')\n"
+    root = project(tmp_path, files)
+    config = Config(root=root)
+    scan(root, config, project_cache(config))
+    for name, key in (("pkg/a.py", "short"), ("pkg/a.py.py", "long")):
+        some = scan_some(root, config, [name], project_cache(config))
+        assert [site.key for site in some.sites] == [key]

@@ -16,12 +16,13 @@ run on every run.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import itertools
 import marshal
 import os
 import sys
 import time
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 CACHE_DIR_NAME = ".flagdebt_cache"
 CACHE_DIR_ENV = "FLAGDEBT_CACHE_DIR"
-FORMAT = "flagdebt-scan-cache/2"
+FORMAT = "flagdebt-scan-cache/3"
 SUFFIX = ".marshal"
 # A file changed again within the same mtime tick keeps its size and mtime; git calls
 # this "racy". Entries younger than this are not stored, so such a file is read again.
@@ -99,11 +100,13 @@ def _package_stamp() -> list[tuple[str, int, int]]:
 class ScanCache:
     """The cached scans of one project, looked up by path, size and mtime.
 
-    Stored as parallel lists, the form `marshal` reads fastest: the files' paths (relative
-    to the project root when below it) in walk order, their stamps (mtime and size in one
-    integer; None for a file not to be trusted) and, for the few files where a scan found
-    something, the encoded scan by path. `context` gives what else a file's scan depends
-    on (its module name, which comes from the `__init__.py` files above it); it is
+    Stored in the form `marshal` reads fastest: the files' paths (relative to the project
+    root when below it) in walk order as one NUL-joined text, their stamps (mtime and size
+    in one integer; None for a file not to be trusted) in the same order, and, for the few
+    files where a scan found something, the scan by path, marshalled on its own so that
+    only the scans a run uses are decoded. A run on a few files (pre-commit) finds its
+    paths in the joined text without splitting it. `context` gives what else a file's scan
+    depends on (its module name, which comes from the `__init__.py` files above it); it is
     checked for files with a stored scan.
     """
 
@@ -112,17 +115,44 @@ class ScanCache:
         self.file = file
         self.fingerprint = fingerprint
         self.prefix = os.path.join(os.path.abspath(root), "")
-        self.keys, self.stamps, self.payloads = stored
+        self.joined, self.starts, self.stamps, self.payloads = stored
+        self._keys: list[str] | None = None
         self.context = context
         self.run_keys: list[str] = []
         self.run_stamps: list[int | None] = []
-        self.run_payloads: dict[str, Any] = {}
+        self.run_payloads: dict[str, bytes] = {}
         self.pending: dict[str, int] = {}
         self.rescanned = False
+
+    @property
+    def keys(self) -> list[str]:
+        """The stored paths, in walk order (none when their count is not the stamps')."""
+        if self._keys is None:
+            self._keys = self.joined[1:-1].split("\0") if self.joined else []
+            if len(self._keys) != len(self.stamps):
+                self._keys, self.joined, self.starts, self.stamps, self.payloads = [], *_EMPTY
+        return self._keys
+
+    def _stored_stamp(self, key: str) -> Any:
+        """The stored stamp of one path, found in the joined text (None if not stored)."""
+        at = self.joined.find(f"\0{key}\0")
+        if at < 0:
+            return None
+        starts = memoryview(self.starts).cast("I")
+        number = bisect.bisect_left(starts, at)
+        return self.stamps[number] if number < len(starts) and starts[number] == at else None
 
     def trusted(self) -> dict[str, int]:
         """The stored files whose stamp can be trusted, by key."""
         return {key: stamp for key, stamp in zip(self.keys, self.stamps) if stamp is not None}
+
+    def _stored_stamps(self, keys: list[str]) -> list[Any]:
+        """The stored stamps of `keys` (None for a path not stored)."""
+        if len(keys) * 64 < len(self.stamps):  # a few files: search the joined text
+            return [self._stored_stamp(key) for key in keys]
+        if len(keys) == len(self.stamps) and _join(keys) == self.joined:
+            return self.stamps
+        return _positions(self.keys, self.stamps, keys)
 
     def lookup(self, pairs: Sequence[tuple[str, str]]) -> tuple[list[FileScan], list[tuple[str, str]]]:
         """The cached scans of the unchanged files among `pairs` (path, display), and the others.
@@ -134,7 +164,7 @@ class ScanCache:
         prefix, cut = self.prefix, len(self.prefix)
         keys = [path[cut:] if path.startswith(prefix) else path for path, _ in pairs]
         stamps = _stamps([path for path, _ in pairs])
-        old = self.stamps if keys == self.keys else _positions(self.keys, self.stamps, keys)
+        old = self._stored_stamps(keys)
         self.run_keys, self.run_stamps, self.run_payloads = keys, stamps, {}
         changed = range(len(keys)) if stamps != old or None in stamps else ()
         suspect = {n for n in changed if stamps[n] is None or stamps[n] != old[n]}
@@ -157,9 +187,9 @@ class ScanCache:
 
     def _decode(self, pair: tuple[str, str], payload: Any) -> FileScan | None:
         try:
-            context, encoded = payload
+            context, encoded = marshal.loads(payload)
             scan = _decode(encoded, pair[1])
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, EOFError):
             return None
         if not _is_file_scan(scan) or context != self.context(pair[0]):
             return None
@@ -174,7 +204,8 @@ class ScanCache:
         if stamp is None or (scan is not None and scan.transient) or stamp >> 64 > time.time_ns() - RACY_NS:
             self.run_stamps[number] = None
         elif scan is not None:
-            self.run_payloads[self.run_keys[number]] = (self.context(path), _encode(scan, scan.path))
+            encoded: Any = (self.context(path), _encode(scan, scan.path))
+            self.run_payloads[self.run_keys[number]] = marshal.dumps(encoded)
 
     def save(self, whole: bool) -> None:
         """Write the cache when it changed; silently nothing when the folder is not writable.
@@ -185,14 +216,15 @@ class ScanCache:
         for number in self.pending.values():
             self.run_stamps[number] = None
         self.pending.clear()
-        keys, stamps, payloads = self.run_keys, self.run_stamps, self.run_payloads
-        if not self.rescanned and keys == self.keys and stamps == self.stamps \
-                and payloads.keys() == self.payloads.keys():
+        unchanged = not self.rescanned and self.run_stamps == self._stored_stamps(self.run_keys)
+        if unchanged and (not whole or (_join(self.run_keys) == self.joined
+                                        and self.run_payloads.keys() == self.payloads.keys())):
             return
-        if not whole:
-            keys, stamps, payloads = self._merged()
+        keys, stamps, payloads = (self.run_keys, self.run_stamps, self.run_payloads) if whole \
+            else self._merged()
         try:
-            data = marshal.dumps((FORMAT, self.fingerprint, keys, stamps, payloads))
+            data = marshal.dumps((FORMAT, self.fingerprint, _join(keys), _key_starts(keys), stamps,
+                                  payloads))
             created = not self.file.exists()
             _write_atomically(self.file, data)
             if created:
@@ -200,7 +232,7 @@ class ScanCache:
         except (OSError, ValueError):
             pass
 
-    def _merged(self) -> Stored:
+    def _merged(self) -> tuple[list[str], list[Any], dict[str, bytes]]:
         """The stored entries with this run's in place, in walk order."""
         entries = dict(zip(self.keys, self.stamps))
         entries.update(zip(self.run_keys, self.run_stamps))
@@ -211,8 +243,20 @@ class ScanCache:
         return keys, [entries[key] for key in keys], payloads
 
 
-Stored = tuple[list[str], list[Any], dict[str, Any]]
-_EMPTY: Stored = ([], [], {})
+Stored = tuple[str, bytes, list[Any], dict[str, bytes]]
+_EMPTY: Stored = ("", b"", [], {})
+
+
+def _join(keys: list[str]) -> str:
+    """Paths as one text, each between NULs ("" for none): `\\0a.py\\0b.py\\0`."""
+    return "\0" + "\0".join(keys) + "\0" if keys else ""
+
+
+def _key_starts(keys: list[str]) -> bytes:
+    """Where each key's leading NUL sits in `_join(keys)`, as native unsigned ints."""
+    import array
+
+    return array.array("I", itertools.accumulate((len(key) + 1 for key in keys[:-1]), initial=0)).tobytes()
 
 
 def _stamps(paths: list[str]) -> list[int | None]:
@@ -282,7 +326,9 @@ def cached_registry(config: Config, path: Path, display: str,
 
 
 def _crc(text: str) -> str:
-    return f"{zlib.crc32(text.encode('utf-8', 'surrogateescape')):08x}"
+    """A short checksum of `text` for file names (the text as one number, modulo a prime;
+    zlib is a shared library whose loading costs more than a pre-commit run's lookups)."""
+    return f"{int.from_bytes(text.encode('utf-8', 'surrogateescape'), 'little') % 4294967291:08x}"
 
 
 def _load(file: Path, fingerprint: str) -> Stored:
@@ -291,14 +337,18 @@ def _load(file: Path, fingerprint: str) -> Stored:
             data = marshal.loads(stream.read())
     except (OSError, EOFError, ValueError, TypeError):
         return _EMPTY
-    if type(data) is not tuple or len(data) != 5 or data[0] != FORMAT or data[1] != fingerprint:
+    if type(data) is not tuple or len(data) != 6 or data[0] != FORMAT or data[1] != fingerprint:
         return _EMPTY
-    keys, stamps, payloads = data[2:]
-    if type(keys) is not list or type(stamps) is not list or type(payloads) is not dict:
+    joined, starts, stamps, payloads = data[2:]
+    if type(joined) is not str or type(starts) is not bytes or type(stamps) is not list \
+            or type(payloads) is not dict:
         return _EMPTY
-    if len(keys) != len(stamps) or not all(type(key) is str for key in keys):
+    if not (joined == "" or joined[0] == joined[-1] == "\0") or len(starts) != 4 * len(stamps) \
+            or (stamps and memoryview(starts).cast("I")[-1] != joined.rindex("\0", 0, -1)):
         return _EMPTY
-    return keys, stamps, payloads
+    if not all(type(payload) is bytes for payload in payloads.values()):
+        return _EMPTY
+    return joined, starts, stamps, payloads
 
 
 def _write_atomically(file: Path, data: bytes) -> None:

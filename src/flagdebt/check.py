@@ -16,10 +16,6 @@ from flagdebt.rules import RULES, Context, evaluate, is_selected
 from flagdebt.scanner import Progress, ScanResult, scan_paths
 from flagdebt.suppression import apply_suppressions
 
-# A run on fewer files (pre-commit passes the changed ones) scans them directly: loading
-# the project's cache would cost more than it saves, and changed files miss it anyway.
-SMALL_RUN = 100
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -41,11 +37,11 @@ def run_check(config: Config, registry: Registry, files: Sequence[str | Path], d
               use_cache: bool = False) -> Outcome:
     """Scan the files, evaluate the selected rules and apply suppressions.
 
-    With `use_cache`, unchanged files are answered from the project's result cache
-    (in whole-project runs and runs on at least SMALL_RUN files).
+    With `use_cache`, unchanged files are answered from the project's result cache; a run
+    on a few files (pre-commit's) reads only their entries.
     """
     cache = None
-    if use_cache and (whole_project or len(files) >= SMALL_RUN):
+    if use_cache:
         from flagdebt.cache import project_cache
 
         cache = project_cache(config)

@@ -22,7 +22,6 @@ from flagdebt.paths import display_path, display_paths
 from flagdebt.printable import printable
 from flagdebt.registry import did_you_mean, load_registry
 from flagdebt.report import FORMATS, renderer
-from flagdebt.sources import SOURCES
 
 if TYPE_CHECKING:
     from flagdebt.check import Outcome
@@ -168,6 +167,23 @@ def _use_color(output: Path | None) -> bool:
 @click.version_option(__version__, prog_name="flagdebt")
 def cli() -> None:
     """Find and remove feature-flag debt in Python code."""
+
+
+class _SourceChoice(click.Choice):  # type: ignore[type-arg]
+    """The registry sources' names, read from `flagdebt.sources` only when an option needs them."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        from flagdebt.sources import SOURCES
+
+        return list(SOURCES)
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
 
 
 class _PathArg(click.ParamType):  # type: ignore[type-arg]
@@ -356,7 +372,7 @@ def explain(code: str | None) -> None:
 @cli.command()
 @click.argument("args", nargs=-1, metavar="[FILE] [PATH]")
 @CALL
-@click.option("--from", "source", type=click.Choice(list(SOURCES)),
+@click.option("--from", "source", type=_SourceChoice(),
               help="Fill entries from this source; file sources take FILE before PATH.")
 @IMPORT_TODAY
 @PRESET
@@ -364,7 +380,7 @@ def init(args: tuple[str, ...], calls: tuple[str, ...], source: str | None,
          today: date | None, presets: tuple[str, ...]) -> None:
     """Write a starter flags.toml and [tool.flagdebt] for the project in PATH (default: .)."""
     from flagdebt.init import init_project
-    from flagdebt.sources import SourceInput
+    from flagdebt.sources import SOURCES, SourceInput
 
     takes_file = source is not None and SOURCES[source].reads != "tree"
     if takes_file and not args:
@@ -826,7 +842,7 @@ def registry_group() -> None:
 def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = (
         click.argument("location", required=False, metavar="[FILE_OR_URL]"),
-        click.option("--from", "source", required=True, type=click.Choice(list(SOURCES)),
+        click.option("--from", "source", required=True, type=_SourceChoice(),
                      help="Where the flags live."),
         click.option("--url", help="Unleash server URL (token from UNLEASH_API_TOKEN)."),
         click.option("--project", default="default", show_default=True, help="Unleash project."),

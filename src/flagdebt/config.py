@@ -188,9 +188,11 @@ def _read_values(table: dict[str, Any], problems: Problems, root: Path) -> dict[
 
 def _with_presets(values: dict[str, Any]) -> dict[str, Any]:
     """Add the presets' and flag objects' patterns to `calls` and `overrides`."""
+    names = values.get("presets", ())
+    if not names and not values.get("objects"):
+        return values
     from flagdebt.presets import preset_calls, preset_overrides
 
-    names = values.get("presets", ())
     extra = (*preset_calls(names), *values.pop("objects", ()))
     if extra:
         calls = values.get("calls", DEFAULT_CALLS)
