@@ -204,6 +204,26 @@ def test_the_needle_prefilter_never_hides_a_match(glob: str, parts: list[str], f
     assert files._Glob(glob).matches(path) == expected
 
 
+@given(st.lists(SIMPLE_GLOBS, min_size=1, max_size=3), PATHS, st.sampled_from([".py", ".pyi"]))
+def test_excludes_that_cannot_match_a_python_file_never_do(globs: list[str], parts: list[str],
+                                                           suffix: str) -> None:
+    """The walk skips asking about each file when no pattern can exclude one: never wrongly."""
+    excludes = compile_excludes(tuple(globs))
+    parent, name = "/".join(parts[:-1]), parts[-1] + suffix
+    if not excludes.python_files_excludable:
+        assert not excludes.file(name, parent)
+
+
+@pytest.mark.parametrize(("globs", "excludable"), [
+    (("build", "*.egg-info", "node_modules", "docs/"), False),
+    (("conftest.py",), True), (("*_pb2.py",), True), (("gen/*",), True), (("*.py[io]",), True),
+    (("tests/fixtures/*.py",), True), (("x", "!keep.py"), True),
+])
+def test_whether_excludes_can_drop_python_files(globs: tuple[str, ...], excludable: bool,
+                                                tree: Path) -> None:
+    assert compile_excludes(globs).python_files_excludable is excludable
+
+
 # .gitignore
 
 

@@ -125,9 +125,11 @@ def _one_project(config_path: Path | None, paths: tuple[Path, ...], command: str
 
 
 def _preset_names(values: Sequence[str]) -> tuple[str, ...]:
+    names = tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+    if not names:
+        return names
     from flagdebt.presets import get_preset
 
-    names = tuple(name.strip() for value in values for name in value.split(",") if name.strip())
     for name in names:
         get_preset(name)
     return names

@@ -140,6 +140,19 @@ class Excludes:
         check = self.folder if folder else self.file
         return check(parts[-1], "/".join(parts[:-1]))
 
+    @functools.cached_property
+    def python_files_excludable(self) -> bool:
+        """Could a pattern exclude a file whose name ends with `.py` or `.pyi`?
+
+        Default excludes (`build`, `*.egg-info`, ...) cannot, so the walk need not ask
+        about each of the many files; a glob ending in a wildcard always may.
+        """
+        if self.spec is not None:
+            return True
+        globs = [*self.names, *(glob.text for glob in (*self.by_name, *self.by_path))]
+        return any(not glob.endswith("/") and (glob.endswith(PYTHON_SUFFIXES) or glob[-1:] in "*?]")
+                   for glob in globs)
+
     def _by_name(self, name: str) -> bool:
         """Do the slash-free patterns exclude `name` (a folder's ends in "/")? Remembered."""
         known = self.memo.get(name)
@@ -252,6 +265,7 @@ def _sort_entries(
     """Collect the Python files of `folder`; its subfolders, or None for a virtualenv."""
     subfolders: list[_Folder] = []
     files = folder.files
+    excluded = excludes.file if excludes.python_files_excludable else None
     for entry in entries:  # the hot loop of a walk: files first, they are most entries
         name = entry.name
         if name.endswith(PYTHON_SUFFIXES):
@@ -259,7 +273,7 @@ def _sort_entries(
                 regular = entry.is_file()
             except OSError:  # a symlink loop, a folder we may not enter: reading it reports why
                 regular = True
-            if regular and not excludes.file(name, parent):
+            if regular and (excluded is None or not excluded(name, parent)):
                 files.append(name)
         elif entry.is_dir(follow_symlinks=False):
             if not excludes.folder(name, parent):
