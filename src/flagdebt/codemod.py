@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flagdebt.astscan import body_imports, scan_tree, target_lines
+from flagdebt.astscan import NESTED_IMPORT, body_imports, scan_tree, target_lines
 from flagdebt.cleanup import ImportPruner, trim_head
 from flagdebt.config import DEFAULT_CALLS, DEFAULT_FIXTURES, DEFAULT_OVERRIDES
 from flagdebt.cstscan import QuickCallFinder, dotted
@@ -296,6 +296,7 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
     except cst.ParserSyntaxError as error:
         raise CannotRewrite(f"cannot parse: {error.message}") from None
     finder = QuickCallFinder(context.calls, context.module, context.is_package)
+    finder.nested_imports = NESTED_IMPORT.search(text) is not None
     finder.symbols.imports.update(context.symbols.imports)
     finder.symbols.imports.update(_class_imports(classes, chunk, context))
     finder.symbols.constants.update(context.symbols.constants)

@@ -227,6 +227,9 @@ class CallFinder(cst.CSTVisitor):
         self.decorators: set[int] = set()
         self.local_scopes: dict[int, Scope] = {}
         self.attributes: list[RawSite] = []  # class attributes that hold a key (not calls)
+        # False when no import is nested in a body (astscan.NESTED_IMPORT): a call's
+        # visible imports are then the module's, found without a scope analysis.
+        self.nested_imports = True
 
     def visit_Module(self, node: cst.Module) -> None:
         self.symbols.constants.update(module_constants(node, self.patterns))
@@ -403,8 +406,8 @@ class CallFinder(cst.CSTVisitor):
 
     def imports(self) -> Mapping[str, str]:
         """The imports a call at the current position sees (module, function and class ones)."""
-        return visible_imports(self.symbols.imports, self._scopes()) if self.frames \
-            else self.symbols.imports
+        return visible_imports(self.symbols.imports, self._scopes()) \
+            if self.frames and self.nested_imports else self.symbols.imports
 
     def _scopes(self) -> list[Scope]:
         return [self._scope(frame) for frame in self.frames]

@@ -28,6 +28,7 @@ from flagdebt.scanner import (
 )
 
 if TYPE_CHECKING:
+    from flagdebt.codemod import Rewrite
     from flagdebt.transform import Outcome, Skip
 
 
@@ -291,9 +292,7 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     job = _Job(values, aliases, calls, index, module_level, overrides=overrides,
                fixtures=fixtures, test_values=test_values)
     mentions = _Mentions(root, registry, removal)
-    for file in found:
-        if any(trigger in file.data for trigger in triggers):
-            _rewrite_file(removal, file.path, file.display, job)
+    _rewrite_first(removal, [file for file in found if any(t in file.data for t in triggers)], job)
     job = _settle_patches(removal, patchers, job)
     _inline_wrappers(removal, pairs, job, mentions)
     _inline_methods(removal, pairs, job, mentions)
@@ -409,18 +408,27 @@ def _distinct(pairs: Pairs) -> list[tuple[str, str]]:
     return [pair for pair in kept if pair is not None]
 
 
+# One file's rewrite: the source read and its rewrite, or why there is none.
+Attempt = tuple["Source | None", "Rewrite | None", str]
+
+
 def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
                   drop: frozenset[str] = frozenset()) -> None:
     """Rewrite one file (starting from an earlier pass's text) and record the change."""
+    change = removal.by_path.get(path)
+    _record(removal, path, display, change, _attempt(path, display, job, change, drop))
+
+
+def _attempt(path: Path, display: str, job: _Job, change: Change | None,
+             drop: frozenset[str] = frozenset()) -> Attempt:
+    """One file's rewrite (from an earlier pass's text when `change`), or why it failed."""
     from flagdebt.codemod import CannotRewrite, TooLarge, rewrite_source
 
-    change = removal.by_path.get(path)
     try:
         source = change.source if change else read_source(path, display)
         size = source.read_as.size if source.read_as else len(source.text.encode(errors="replace"))
         if size > REWRITE_LIMIT:
-            removal.failures.append((display, too_large(size)))
-            return
+            return None, None, too_large(size)
         module, is_package = module_of(path)
         result = rewrite_source(change.after if change else source.text, job.values_for(display),
                                 job.calls,
@@ -431,12 +439,20 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
                                 keep_imports=job.patched.get(module, frozenset()),
                                 spent=job.spent)
     except RecursionError:
-        removal.failures.append((display, TOO_DEEP))
-        return
+        return None, None, TOO_DEEP
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:
         newer = change is None and isinstance(error, CannotRewrite) \
             and not isinstance(error, TooLarge) and _newer_grammar(path, job)
-        removal.failures.append((display, NEWER_GRAMMAR if newer else str(error)))
+        return None, None, NEWER_GRAMMAR if newer else str(error)
+    return source, result, ""
+
+
+def _record(removal: Removal, path: Path, display: str, change: Change | None,
+            attempt: Attempt) -> None:
+    """What one file's rewrite found and changed, added to the run's."""
+    source, result, failure = attempt
+    if source is None or result is None:
+        removal.failures.append((display, failure))
         return
     removal.skipped.extend((display, skip) for skip in result.skipped)
     removal.found.update(result.found)
@@ -454,6 +470,51 @@ def _rewrite_file(removal: Removal, path: Path, display: str, job: _Job,
         change.pruned |= result.pruned
     elif result.code != source.text:
         removal.add(Change(source, result.code, result.removed, result.skipped, result.pruned))
+
+
+# Rewriting files in child processes pays for starting them from this much source on
+# (a function of a few hundred lines takes libcst about 50 ms to rewrite).
+PARALLEL_REWRITE_BYTES = 32 * 1024
+
+
+def _rewrite_first(removal: Removal, files: Sequence[_Found], job: _Job) -> None:
+    """The first pass over the files that read a flag: each file on its own, so they are
+    rewritten in child processes when there are enough of them, and recorded in order."""
+    jobs = min(os.cpu_count() or 1, len(files))
+    forking = "fork" in _start_methods()
+    if jobs < 2 or not forking or sum(len(file.data) for file in files) < PARALLEL_REWRITE_BYTES:
+        for file in files:
+            _rewrite_file(removal, file.path, file.display, job)
+        return
+    from flagdebt.workers import worker_processes
+
+    _REWRITE_JOB[0] = job  # the forked children see it; nothing is pickled on the way in
+    largest = sorted(range(len(files)), key=lambda n: -len(files[n].data))
+    attempts: dict[int, Attempt] = {}
+    try:
+        with worker_processes(_rewrite_forked, [(files[n].path, files[n].display) for n in largest],
+                              jobs) as results:
+            for index, attempt in results:
+                attempts[largest[index]] = attempt
+    finally:
+        _REWRITE_JOB[0] = None
+    for number, file in enumerate(files):
+        _record(removal, file.path, file.display, None, attempts[number])
+
+
+_REWRITE_JOB: list[_Job | None] = [None]
+
+
+def _rewrite_forked(item: tuple[Path, str]) -> Attempt:
+    job = _REWRITE_JOB[0]
+    assert job is not None
+    return _attempt(item[0], item[1], job, None)
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
 
 
 PATCH = "patch("
