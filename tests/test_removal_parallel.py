@@ -94,3 +94,56 @@ def test_parallel_and_sequential_first_passes_agree(run, tmp_path: Path, broken:
     else:
         assert '+    results = ["fast", query]' in parallel[1] and "+    limit = 10\n" in parallel[1]
         assert "test_slow: test deleted" in parallel[1]
+
+
+# ---------------------------------------------------------------- jobs claimed from a pipe
+
+
+def test_claimed_runs_every_job_exactly_once_in_children_and_here() -> None:
+    import os
+    import time
+
+    from flagdebt.workers import claimed, forks
+
+    if not forks():
+        pytest.skip("needs fork")
+    here = os.getpid()
+
+    def job(number: int) -> tuple[int, int]:
+        time.sleep(0.002)
+        return number * number, os.getpid()
+
+    waited = []
+    done = claimed(job, list(range(300)), 2, lambda: waited.append(time.sleep(0.05)))
+    assert sorted(index for index, _ in done) == list(range(300))
+    assert all(square == index * index for index, (square, _) in done)
+    pids = {pid for _, (_, pid) in done}
+    assert here in pids and len(pids) >= 2 and waited  # children and this process
+
+
+def test_claimed_raises_what_a_job_raised() -> None:
+    from flagdebt.workers import claimed, forks
+
+    if not forks():
+        pytest.skip("needs fork")
+
+    def job(number: int) -> int:
+        if number == 7:
+            raise ValueError("job 7 failed")
+        return number
+
+    with pytest.raises(ValueError, match="job 7 failed"):
+        claimed(job, list(range(20)), 1, lambda: None)
+
+
+def test_the_read_phase_finds_the_same_files_claimed_or_split(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {f"pkg/m{n:04}.py": ("x = 'needle'\n" if n % 7 == 0 else "x = 1\n") for n in range(700)}
+    files.update({f"tests/test_{n}.py": "def test_needle_word(): pass\n" for n in range(30)})
+    root = write_tree(tmp_path, files)
+    pairs = sorted((str(path), str(path.relative_to(root))) for path in root.rglob("*.py"))
+    monkeypatch.setattr(flagdebt.removal, "POOL_THRESHOLD", 10)
+    claimed_found = flagdebt.removal._read_matching(pairs, {"needle"}, test_words={"needle_word"})
+    monkeypatch.setattr(flagdebt.workers, "forks", lambda: False)
+    split_found = flagdebt.removal._read_matching(pairs, {"needle"}, test_words={"needle_word"})
+    assert claimed_found == split_found and len(claimed_found) == 100 + 30

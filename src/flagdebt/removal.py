@@ -138,9 +138,16 @@ class _Found:
 Pairs = Sequence[tuple[str, str]]
 
 
-def _match_chunk(job: tuple[Pairs, list[bytes]]) -> list[tuple[str, str, bytes, str]]:
-    """The matching files' bytes, and the unreadable files with the reason (data b"")."""
-    pairs, needles = job
+MatchJob = tuple[Pairs, list[bytes], list[bytes]]
+
+
+def _match_chunk(job: MatchJob) -> list[tuple[str, str, bytes, str]]:
+    """The matching files' bytes, and the unreadable files with the reason (data b"").
+
+    Each needle costs a pass over every file's bytes; the job's second list holds needles
+    looked for in test files only.
+    """
+    pairs, every, tests_too = job
     found = []
     for path, display in pairs:
         try:
@@ -148,6 +155,8 @@ def _match_chunk(job: tuple[Pairs, list[bytes]]) -> list[tuple[str, str, bytes, 
         except OSError as error:
             found.append((path, display, b"", error.strerror or str(error)))
             continue
+        needles = every + tests_too if tests_too and "test" in display and is_test_path(display) \
+            else every
         if data.startswith(UTF16_BOMS) or b"\0" in data:
             if _mentions(data, needles):
                 found.append((path, display, b"", undecodable(data)))
@@ -164,24 +173,34 @@ def _mentions(data: bytes, needles: list[bytes]) -> bool:
 
 def _read_matching(pairs: Pairs, words: Iterable[str],
                    meanwhile: Callable[[], object] = lambda: None,
-                   unreadable: list[tuple[str, str]] | None = None) -> list[_Found]:
-    """The files whose bytes contain one of the words (the only ones worth parsing).
+                   unreadable: list[tuple[str, str]] | None = None,
+                   test_words: Iterable[str] = ()) -> list[_Found]:
+    """The files whose bytes contain one of the words (the only ones worth parsing), or
+    one of `test_words` for test files (`is_test_path`).
 
     A large tree is read by a process pool while this process runs `meanwhile` (importing
     libcst, which costs about as much as reading the whole tree).
     """
     needles = [word.encode() for word in words]
+    tests_too = [word.encode() for word in test_words if word not in words]
     jobs = os.cpu_count() or 1
     if jobs < 2 or len(pairs) < POOL_THRESHOLD:
         meanwhile()
-        found = _match_chunk((pairs, needles))
+        found = _match_chunk((pairs, needles, tests_too))
     else:
-        from flagdebt.workers import worker_processes
+        from flagdebt.workers import MAX_CLAIMED_JOBS, claimed, forks, worker_processes
 
-        parts = [(pairs[start::jobs], needles) for start in range(jobs)]
-        with worker_processes(_match_chunk, parts, jobs) as results:
-            meanwhile()
-            found = sorted(item for _, part in results for item in part)
+        if forks():  # the children and, after `meanwhile`, this process claim chunks in turn
+            size = max(64, -(-len(pairs) // MAX_CLAIMED_JOBS))
+            chunks = [(pairs[start:start + size], needles, tests_too)
+                      for start in range(0, len(pairs), size)]
+            done = claimed(_match_chunk, chunks, jobs - 1, meanwhile)
+            found = sorted(item for _, part in done for item in part)
+        else:
+            parts = [(pairs[start::jobs], needles, tests_too) for start in range(jobs)]
+            with worker_processes(_match_chunk, parts, jobs) as results:
+                meanwhile()
+                found = sorted(item for _, part in results for item in part)
     if unreadable is not None:
         unreadable.extend((display, error) for _, display, _, error in found if error)
     return [_Found(Path(path), display, data) for path, display, data, error in found if not error]
@@ -281,13 +300,14 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     named = {re.sub(r"[^0-9a-z]+", "_", key.lower()).strip("_") for key in values}
     words = spellings | named  # a test may name the key only in its own name
     removal = Removal()
-    found, patchers = _split(_read_matching(pairs, words | {PATCH}, _import_codemod,
-                                            removal.failures), words)
+    found, patchers = _split(_read_matching(pairs, spellings | {PATCH}, _import_codemod,
+                                            removal.failures, named), words)
     broken: list[tuple[_Found, str]] = []
     definers = _key_constants(found, values, broken, index.target, calls)
     more = words | {name.rsplit(".", 1)[-1] for names in definers.values() for name in names}
     if more != words:
-        found, patchers = _split(_read_matching(pairs, more | {PATCH}), more)
+        general = more - (named - spellings)
+        found, patchers = _split(_read_matching(pairs, general | {PATCH}, test_words=named), more)
     module_level = frozenset(n for names in definers.values() for n in names)
     job = _Job(values, aliases, calls, index, module_level, overrides=overrides,
                fixtures=fixtures, test_values=test_values)
