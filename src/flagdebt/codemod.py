@@ -9,7 +9,7 @@ import ast
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -30,6 +30,7 @@ from flagdebt.splice import (
     Chunk,
     Nesting,
     any_within,
+    body_chunks,
     chunks,
     dedent,
     import_names,
@@ -536,8 +537,9 @@ def _prune_imports(after: ast.Module, lines: Sequence[str],
             bound.update(name for inner in ast.walk(statement) for name in import_names(inner))
     bound.update(name for chunk in every for top in chunk.nodes for name in import_names(top))
     candidates = {name for name in bound if lost[name]} - keep
+    in_classes = _prune_class_imports(lines, every, texts, lost, keep)
     if not candidates:
-        return set()
+        return in_classes
     code = _without_imports(splice(lines, texts), after)
     unsure = {name for name in candidates if re.search(rf"\b{re.escape(name)}\b", code)}
     counts = name_counts(after) if unsure else Counter()
@@ -552,7 +554,56 @@ def _prune_imports(after: ast.Module, lines: Sequence[str],
         if chunk not in modules and any(import_names(node) & unused for node in chunk.nodes):
             texts[chunk] = _render(cst.parse_module(_for_cst(chunk.text(lines))).visit(pruner),
                                    chunk, lines)
+    return unused | in_classes
+
+
+def _prune_class_imports(lines: Sequence[str], every: Sequence[Chunk], texts: dict[Chunk, str],
+                         lost: Counter[str], keep: frozenset[str]) -> set[str]:
+    """Remove the imports in class bodies the rewrite left unused (a class's body was
+    rewritten member by member, so its import statements are not in a rewritten chunk).
+
+    A class-body import is also an attribute (`self.name`, `Cls.name`): it goes only when
+    its name appears nowhere else in the new module, not even after a dot.
+    """
+    imports = [member for chunk in every if chunk not in texts
+               for member in _class_import_chunks(chunk.nodes)
+               if not any(_overlaps(member, other) for other in texts)]
+    names = {name for member in imports for node in member.nodes for name in import_names(node)}
+    candidates = {name for name in names if lost[name]} - keep
+    if not candidates:
+        return set()
+    code = splice(lines, texts)
+    unused = set()
+    for name in candidates:
+        word = re.compile(rf"\b{re.escape(name)}\b")
+        own = sum(len(word.findall(member.text(lines))) for member in imports)
+        if len(word.findall(code)) == own:
+            unused.add(name)
+    if not unused:
+        return set()
+    pruner = ImportPruner(unused)
+    for member in imports:
+        if any(import_names(node) & unused for node in member.nodes):
+            text = dedent(member, lines)
+            if text is None:
+                continue
+            texts[member] = _render(cst.parse_module(_for_cst(text)).visit(pruner), member, lines)
     return unused
+
+
+def _class_import_chunks(nodes: Sequence[ast.stmt]) -> Iterator[Chunk]:
+    """The chunks of class bodies (nested classes too) that hold an import statement."""
+    for node in nodes:
+        if isinstance(node, ast.ClassDef):
+            for member in body_chunks(node.body):
+                if any(isinstance(inner, (ast.Import, ast.ImportFrom)) for inner in member.nodes):
+                    yield member
+                else:
+                    yield from _class_import_chunks(member.nodes)
+
+
+def _overlaps(one: Chunk, other: Chunk) -> bool:
+    return one.start < other.end and other.start < one.end
 
 
 def _without_lost_imports(before: ast.Module, code: str) -> str:

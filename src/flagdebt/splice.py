@@ -36,10 +36,11 @@ class Chunk:
 
 def chunks(tree: ast.Module) -> list[Chunk]:
     """The top-level statements of a module, statements sharing a line kept together."""
-    return _group(tree.body)
+    return body_chunks(tree.body)
 
 
-def _group(body: Sequence[ast.stmt]) -> list[Chunk]:
+def body_chunks(body: Sequence[ast.stmt]) -> list[Chunk]:
+    """The statements of a body, statements sharing a line kept together."""
     found: list[Chunk] = []
     for node in body:
         first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1
@@ -73,7 +74,7 @@ def inner_chunks(chunk: Chunk, lines: Sequence[str], targets: Sequence[int]) -> 
     node = chunk.nodes[0] if len(chunk.nodes) == 1 else None
     if not isinstance(node, ast.ClassDef):
         return [chunk]
-    body = _group(node.body)
+    body = body_chunks(node.body)
     header_end = body[0].start
     if header_end <= chunk.start or any_within(targets, chunk.start + 1, header_end):
         return [chunk]
