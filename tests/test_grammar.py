@@ -147,8 +147,57 @@ def test_remove_in_a_newer_file(run, tmp_path: Path) -> None:
     result = run(tmp_path, "remove", "generic-first", "--value", "on")
     if OLD_PYTHON:  # the codemod needs the running Python to parse the file: it says so
         assert result.exit_code == 1
-        assert "app/generic.py:7:" in result.output and "written for a newer Python" in result.output
+        assert "app/generic.py:7:" in result.output and "(line 6)" in result.output
+        assert "cannot parse: run flagdebt under the project's Python" in result.output
         assert (tmp_path / "app" / "generic.py").read_bytes() == before
     else:
         assert result.exit_code == 0, result.output
         assert "return items[0] if items else None" in (tmp_path / "app" / "generic.py").read_text()
+
+
+MIXED = textwrap.dedent("""\
+    from app.flags import flag_enabled
+    from app.types import Callable, Payload
+
+    type Handler = Callable[[Payload], str]
+
+
+    def first[T](items: list[T]) -> T | None:  # generic, untouched
+        return items[0] if items else None
+
+
+    def send(payload):
+        if flag_enabled("fast-send"):
+            return "fast"
+        return Payload(payload)
+    """)
+
+
+def test_remove_rewrites_the_rest_of_a_newer_file(run, tmp_path: Path) -> None:
+    """Statements only a newer Python parses stay byte for byte, and what they use stays."""
+    write_tree(tmp_path, {"app/__init__.py": "", "app/mixed.py": MIXED,
+                          "pyproject.toml": '[tool.flagdebt]\ntarget-version = "py312"\n'})
+    result = run(tmp_path, "remove", "fast-send", "--value", "on")
+    assert result.exit_code == 0, result.output
+    after = (tmp_path / "app" / "mixed.py").read_text()
+    assert after == MIXED.replace("from app.flags import flag_enabled\n", "").replace(
+        '    if flag_enabled("fast-send"):\n        return "fast"\n    return Payload(payload)\n',
+        '    return "fast"\n')  # Payload: still read by the type statement
+
+
+@pytest.mark.skipif(not OLD_PYTHON, reason="the running Python parses 3.12 syntax itself")
+def test_stand_ins_keep_lines_and_names() -> None:
+    from flagdebt.grammar import parse_module, stand_ins
+
+    masked = stand_ins(MIXED, None)
+    assert masked is not None
+    text, replaced = masked
+    assert replaced == [range(4, 5), range(7, 9)]
+    assert len(text.splitlines()) == len(MIXED.splitlines())
+    lines = text.splitlines()
+    assert lines[3] == "(type, Handler, Callable, Payload, str,)" and lines[7] == ""
+    assert lines[6].startswith("(first, T, items, list,") and lines[10:] == MIXED.splitlines()[10:]
+    tree = parse_module(MIXED)
+    assert [node.lineno for node in tree.body] == [1, 2, 4, 7, 11]
+    with pytest.raises(SyntaxError):  # a project on 3.10 may not use 3.12 syntax
+        parse_module(MIXED, (3, 10))

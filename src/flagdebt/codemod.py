@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,6 +23,7 @@ from flagdebt.cstscan import QuickCallFinder, dotted
 from flagdebt.definitions import drop_definitions
 from flagdebt.fileio import megabytes
 from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, Resolved, match_callee, resolve
+from flagdebt.grammar import Version, newer_than_running, parse_module, stand_ins
 from flagdebt.inline import inline_plan
 from flagdebt.lines import BREAK, has_lone_cr, newline_of, split_lines
 from flagdebt.model import CallPattern
@@ -151,7 +153,8 @@ def rewrite_source(source: str, values: Mapping[str, bool],
                    overrides: Sequence[CallPattern] = DEFAULT_OVERRIDES,
                    fixtures: Sequence[CallPattern] = DEFAULT_FIXTURES,
                    keep_imports: frozenset[str] = frozenset(),
-                   spent: frozenset[str] = frozenset()) -> Rewrite:
+                   spent: frozenset[str] = frozenset(),
+                   target: Version | None = None) -> Rewrite:
     """Remove the flags in `values` (key -> final value) from one module's source.
 
     `wrappers` maps the names of functions that only returned a removed flag to their value:
@@ -160,17 +163,47 @@ def rewrite_source(source: str, values: Mapping[str, bool],
     even when the rewrite leaves them unused (tests patch them through this module);
     `spent` names patch targets of flag functions that only served the removed flags.
     """
-    tree = _parse(source, "cannot parse")
+    tree, hidden = _parse_source(source, target)
     symbols = module_symbols(tree, module, is_package, calls)
     context = _Context((*calls, *overrides, *fixtures), symbols, Wanted(values, aliases or {}),
                        lookup or _no_lookup, module, is_package, wrappers or {}, overrides,
                        fixtures, keep_imports, spent)
+    targets = target_lines(source, context.calls, _wrapper_names(context.wrappers))
+    _check_hidden(source, hidden, targets, context)
     try:
         return _rewrite(source, tree, context, keep_constants, drop_functions, methods=True)
     except TooLarge:
         raise
     except CannotRewrite:  # e.g. a class body left empty: rewrite whole classes instead
         return _rewrite(source, tree, context, keep_constants, drop_functions, methods=False)
+
+
+def _parse_source(source: str, target: Version | None) -> tuple[ast.Module, list[range]]:
+    """The module's parse, and the lines of the statements only a newer Python than the
+    running one parses (stand-ins in the parse; see `grammar.stand_ins`)."""
+    try:
+        return ast.parse(source), []
+    except (SyntaxError, ValueError) as error:
+        masked = stand_ins(source, target) \
+            if isinstance(error, SyntaxError) and newer_than_running(target) else None
+        if masked is None:
+            _parse(source, "cannot parse")  # raises CannotRewrite with the reason
+            raise
+        return ast.parse(masked[0]), masked[1]
+
+
+def _check_hidden(source: str, hidden: Sequence[range], targets: Sequence[int],
+                  context: _Context) -> None:
+    """A flag read inside a statement only a newer Python parses cannot be rewritten here."""
+    lines = split_lines(source)
+    for span in hidden:
+        if any(line in span for line in targets):
+            text = "\n".join(lines[span.start - 1:span.stop - 1])
+            if context.wanted.mentioned(text, context.symbols, context.lookup):
+                running = ".".join(map(str, sys.version_info[:2]))
+                raise CannotRewrite(f"the flag is read in a statement (line {span.start}) that "
+                                    f"the Python {running} flagdebt runs on cannot parse: run "
+                                    "flagdebt under the project's Python to rewrite it")
 
 
 def _rewrite(source: str, tree: ast.Module, context: _Context,
@@ -259,8 +292,9 @@ def _wanted_reads(source: str, tree: ast.Module, context: _Context, targets: lis
 
 
 def _parse(source: str, problem: str) -> ast.Module:
+    """A rewrite's parse (a file in a newer grammar: with stand-ins, `grammar.parse_module`)."""
     try:
-        return ast.parse(source)
+        return parse_module(source)
     except (SyntaxError, ValueError) as error:
         where = f", line {error.lineno}" if isinstance(error, SyntaxError) else ""
         reason = error.msg if isinstance(error, SyntaxError) else str(error)

@@ -15,6 +15,7 @@ from typing import TypeVar
 import libcst as cst
 
 from flagdebt.cleanup import BlockKeeper, trim_head, without
+from flagdebt.grammar import parse_module
 
 ENUM_BASES = ("Enum", "Choices", "Flag")
 ElementT = TypeVar("ElementT", cst.BaseElement, cst.BaseDictElement)
@@ -139,7 +140,7 @@ def _listed(entry: cst.BaseElement | cst.BaseDictElement) -> str | None:
 
 def _still_read(code: str, names: set[str]) -> set[str]:
     """The names that `code` still mentions (as a name, an attribute, or in `__all__`)."""
-    tree = ast.parse(code)
+    tree = parse_module(code)
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in names:

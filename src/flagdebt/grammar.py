@@ -10,7 +10,11 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
+from flagdebt.lines import split_lines
+
 if TYPE_CHECKING:
+    import ast
+
     import libcst as cst
 
 Version = tuple[int, int]
@@ -58,3 +62,66 @@ def cst_config(target: Version | None) -> cst.PartialParserConfig:
 
 def describe(target: Version | None) -> str:
     return f"Python {target[0]}.{target[1]}" if target else "the newest Python libcst knows"
+
+
+def parse_module(source: str | bytes, target: Version | None = None) -> ast.Module:
+    """`ast.parse`, also for a file in a grammar newer than the running Python's.
+
+    When the running interpreter cannot parse `source` but libcst can at `target` (see
+    `newer_than_running`), the module is parsed with each top-level statement it cannot
+    parse replaced by a stand-in (`stand_ins`): the rest keeps its lines and columns, so a
+    rewrite of that rest splices into the original text, and the stand-ins read the names the
+    statements mention, so no import or definition they use looks unused. Raises the
+    interpreter's SyntaxError (or ValueError) when that does not work either.
+    """
+    import ast
+
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        if not newer_than_running(target):
+            raise
+        masked = stand_ins(source, target)
+        if masked is None:
+            raise
+        return ast.parse(masked[0])
+
+
+def stand_ins(source: str | bytes, target: Version | None) -> tuple[str, list[range]] | None:
+    """`source` with each top-level statement the running Python cannot parse replaced by a
+    tuple of the names it mentions on its first line and blank lines after, and the 1-based
+    line ranges replaced; None when libcst cannot parse it at `target` either."""
+    import ast
+    import keyword
+
+    import libcst as cst
+
+    try:
+        module = cst.parse_module(source, config=cst_config(target))
+    except (cst.ParserSyntaxError, RecursionError):
+        return None
+    header = "".join(module.code_for_node(line) for line in module.header)
+    parts = [module.code_for_node(statement) for statement in module.body]
+    footer = "".join(module.code_for_node(line) for line in module.footer)
+    if header + "".join(parts) + footer != module.code:
+        return None
+    out, replaced = [header], []
+    line = len(split_lines(header)) + 1
+    for statement, text in zip(module.body, parts):
+        lines = split_lines(text, keepends=True)
+        try:
+            ast.parse(text)
+        except SyntaxError:
+            lead = len(getattr(statement, "leading_lines", ()))
+            words = dict.fromkeys(w for w in WORD.findall(text) if not keyword.iskeyword(w))
+            body = f"({', '.join(words)},)" if words else "pass"
+            newline = lines[-1][len(lines[-1].rstrip("\r\n")):] or "\n"
+            out.append("".join(lines[:lead]) + body + newline * (len(lines) - lead))
+            replaced.append(range(line + lead, line + len(lines)))
+        else:
+            out.append(text)
+        line += len(lines)
+    return "".join(out) + footer, replaced
+
+
+WORD = re.compile(r"[^\W\d]\w*")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from flagdebt.fileio import Fingerprint, megabytes, read_fingerprinted, read_regular, replace_file
 from flagdebt.flagcall import trigger_names
-from flagdebt.grammar import Version
+from flagdebt.grammar import Version, parse_module
 from flagdebt.linediff import unified_lines
 from flagdebt.lines import split_lines
 from flagdebt.model import CallPattern
@@ -219,7 +219,6 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
 
     A file that holds a key but does not parse goes to `broken`, with the reason.
     """
-    import ast
 
     from flagdebt.astscan import module_constants
 
@@ -233,7 +232,7 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
             broken.append((file, too_large(len(file.data))))
             continue
         try:
-            tree = ast.parse(file.data)
+            tree = parse_module(file.data, target)
         except RecursionError:
             broken.append((file, TOO_DEEP))
             continue
@@ -457,12 +456,13 @@ def _attempt(path: Path, display: str, job: _Job, change: Change | None,
                                 wrappers=job.wrappers, drop_functions=drop,
                                 overrides=job.overrides, fixtures=job.fixtures,
                                 keep_imports=job.patched.get(module, frozenset()),
-                                spent=job.spent)
+                                spent=job.spent, target=job.index.target)
     except RecursionError:
         return None, None, TOO_DEEP
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:
         newer = change is None and isinstance(error, CannotRewrite) \
-            and not isinstance(error, TooLarge) and _newer_grammar(path, job)
+            and not isinstance(error, TooLarge) and str(error).startswith("cannot parse") \
+            and _newer_grammar(path, job)
         return None, None, NEWER_GRAMMAR if newer else str(error)
     return source, result, ""
 
