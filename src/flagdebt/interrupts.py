@@ -46,6 +46,7 @@ class _Interrupter:
         self.pending: int | None = None
         self.timer: threading.Timer | None = None
         self.resent = False
+        self.closed = False
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         if self.resent and self.pending is None:  # a retry of a signal already raised
@@ -56,13 +57,15 @@ class _Interrupter:
             self.clear()
             raise KeyboardInterrupt
         self.pending = signum
-        self.timer = threading.Timer(RETRY_SECONDS, self._resend, (signum,))
-        self.timer.daemon = True
-        self.timer.start()
+        if self.timer is None or not self.timer.is_alive():  # one retry in flight at a time
+            self.timer = threading.Timer(RETRY_SECONDS, self._resend, (signum,))
+            self.timer.daemon = True
+            self.timer.start()
 
     def _resend(self, signum: int) -> None:
-        self.resent = True
-        signal.pthread_kill(threading.main_thread().ident or 0, signum)
+        if not self.closed:
+            self.resent = True
+            signal.pthread_kill(threading.main_thread().ident or 0, signum)
 
     def clear(self) -> None:
         self.pending = None
@@ -100,6 +103,7 @@ def safe_interrupts(ignore_after: bool = False) -> Iterator[None]:
         raise_pending()  # it came while the last step was finishing
     finally:
         _active.remove(interrupter)
+        interrupter.closed = True
         interrupter.clear()
         for number, handler in previous.items():
             signal.signal(number, signal.SIG_IGN if ignore_after else handler)
