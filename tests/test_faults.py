@@ -704,6 +704,18 @@ def test_whole_projects_of_a_monorepo_keep_their_registry_wide_rules(cli, tmp_pa
     assert ran == cli(root, "check", "--today", TODAY, "alpha", "beta")
 
 
+def test_files_outside_every_project_of_a_monorepo_are_named_not_checked(cli, tmp_path: Path) -> None:
+    root = _monorepo(tmp_path)
+    write(root, {"tools/release.py": 'from f import flag_enabled\nA = flag_enabled("x")\n'})
+    ran = cli(root, "check", "--today", TODAY, "tools/release.py", "alpha/app/a.py")
+    assert ran.code == 1
+    assert ran.err == ("flagdebt: note: not checked: 1 path in no project with [tool.flagdebt] "
+                       "and no registry (tools/release.py)\n")
+    assert "alpha/app/a.py:2:5: FD001" in ran.out
+    alone = cli(root, "check", "--today", TODAY, "tools/release.py")  # on its own: as before
+    assert alone.code == 2 and "registry not found" in alone.err
+
+
 @pytest.mark.parametrize("command", [["remove", "x", "--value", "on"], ["fix"], ["report"]])
 def test_remove_across_projects_is_refused(cli, tmp_path: Path, command: list[str]) -> None:
     root = _monorepo(tmp_path)

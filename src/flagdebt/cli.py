@@ -248,9 +248,11 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
     if baseline_file is not None and write_baseline is not None:
         raise click.UsageError("--baseline and --write-baseline cannot be used together")
     cwd = Path.cwd()
-    runs = [_check_project(_configure(found, registry, calls, select, ignore, group, presets),
-                           group, today, not no_cache)
-            for found, group in _projects(config_path, paths)]
+    projects = _projects(config_path, paths)
+    configs = [(_configure(found, registry, calls, select, ignore, group, presets), group)
+               for found, group in projects]
+    runs = [_check_project(config, group, today, not no_cache) for config, group in configs
+            if len(projects) == 1 or _in_a_project(config, group)]
     findings = sorted({finding for run in runs for finding in run.outcome.findings})
     whole = all(run.whole for run in runs)
     if write_baseline is not None:
@@ -272,6 +274,18 @@ def check(ctx: click.Context, paths: tuple[Path, ...], today: date | None, regis
 
         click.echo(render_statistics(findings, summary), nl=False)
     ctx.exit(0 if exit_zero or summary.errors == 0 else 1)
+
+
+def _in_a_project(config: Config, paths: tuple[Path, ...]) -> bool:
+    """False, with a note, for files in no project and with no registry, among files of
+    projects (pre-commit in a monorepo passes every changed file, scripts outside too)."""
+    if config.config_path is not None or config.registry_path.exists():
+        return True
+    plural = "s" if len(paths) > 1 else ""
+    click.echo(printable(f"flagdebt: note: not checked: {len(paths)} path{plural} in no project "
+                         f"with [tool.flagdebt] and no registry ({', '.join(map(str, paths[:3]))}"
+                         f"{', …' if len(paths) > 3 else ''})"), err=True)
+    return False
 
 
 @dataclass(frozen=True)
