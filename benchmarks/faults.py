@@ -11,7 +11,8 @@ Each case writes a small project in a temporary folder and times one command on 
 - ``registry``: a registry of many flags and code reading unknown keys (`check`, FD003
   near-key suggestions);
 - ``huge``: a 15 MB file (just under the 16 MB cap on source files) with a few flag reads
-  among plain functions (`remove`).
+  among plain functions (`remove`; files over 2 MB are refused by the rewrite), and
+  ``huge-check``: `check` on the same file.
 
 Usage: ``python benchmarks/faults.py [--scale 1.0] [--only NAME] [--timeout S]``; ``--scale``
 multiplies every size (the issue's sizes are scale 1: 8 MB of strings, 8,000 sites, 3 MB
@@ -88,9 +89,14 @@ def huge(root: Path, scale: float) -> list[str]:
     return ["remove", "x", "--diff"]
 
 
+def huge_check(root: Path, scale: float) -> list[str]:
+    huge(root, scale)
+    return ["check", "--today", "2026-06-01"]
+
+
 CASES: dict[str, Callable[[Path, float], list[str]]] = {
     "strings": strings, "sites": sites, "files": files, "one-line": one_line,
-    "registry": registry, "huge": huge,
+    "registry": registry, "huge": huge, "huge-check": huge_check,
 }
 
 
@@ -142,7 +148,7 @@ def main() -> int:
             args = build(root, options.scale)
             size = _size(root)
             code, took, peak, last = _run(args, root, options.timeout)
-            print(f"{name:9} {size / 1e6:7.1f} MB  exit {code:6}  {took:7.2f} s  {peak:7.0f} MB RSS  "
+            print(f"{name:10} {size / 1e6:7.1f} MB  exit {code:6}  {took:7.2f} s  {peak:7.0f} MB RSS  "
                   f"{last[:60]}", flush=True)
     return 0
 
