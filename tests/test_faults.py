@@ -935,6 +935,19 @@ def test_a_file_over_the_rewrite_limit_is_reported_and_blocks_its_flag(
     assert "big.py" in ran.out  # check still reads it: the limit is the rewrite's
 
 
+def test_a_large_file_that_only_names_the_key_blocks_nothing(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flagdebt import removal
+
+    monkeypatch.setattr(removal, "REWRITE_LIMIT", 2000)
+    data = "NAMES = [\n" + "".join(f'    "x",  # {n}\n' for n in range(300)) + "]\n"
+    project(tmp_path, {"data.py": data, "small.py": LARGE_READ})
+    ran = cli(tmp_path, "remove", "x")
+    assert ran.code == 0, ran.text
+    assert (tmp_path / "data.py").read_text() == data
+    assert (tmp_path / "small.py").read_text() == "def gate():\n    return True\n"
+
+
 def test_a_file_just_under_the_rewrite_limit_is_rewritten(
         cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from flagdebt import removal

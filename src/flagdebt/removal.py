@@ -228,8 +228,7 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
         if not any(key.encode() in file.data for key in keys) \
                 and not any(name in file.data for name in constructors):
             continue
-        if len(file.data) > REWRITE_LIMIT:
-            broken.append((file, too_large(len(file.data))))
+        if len(file.data) > REWRITE_LIMIT:  # not parsed; refused by `_rewrite_file` if it reads
             continue
         try:
             tree = parse_module(file.data, target)
@@ -248,7 +247,8 @@ def _key_constants(files: Sequence[_Found], keys: Mapping[str, bool],
 
 MAX_WRAPPER_DEPTH = 3
 # `ast` needs ~200 MB per MB of source for each tree and the rewrite holds two: a 16 MB
-# file (the read limit) took 80 s and 5.8 GB. Larger files are reported, and left.
+# file (the read limit) took 80 s and 5.8 GB. A larger file that may read a flag (it holds
+# the flag and a flag function's name) is reported and left; its constants are not looked at.
 REWRITE_LIMIT = 2 * 1024 * 1024
 
 
