@@ -7,7 +7,13 @@ its own reads and its own class names. Speed is measured in benchmarks/faults.py
 
 from __future__ import annotations
 
-from flagdebt.codemod import rewrite_source
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flagdebt.codemod import Wanted, rewrite_source
+from flagdebt.flagcall import FileSymbols
 from flagdebt.removal import Change, Source, unified_diff
 
 COUNT = 400
@@ -66,3 +72,27 @@ def test_the_diff_of_many_rewritten_reads_applies() -> None:
     assert "".join(removed).count("flag_enabled") == 1 + 4 * COUNT
     assert "flag_enabled" not in "".join(added)
     assert len(removed) - len(added) == before.count("\n") - after.count("\n")
+
+
+KEY_TEXT = st.text(alphabet="ab-'\"_.", max_size=6)
+
+
+@given(st.lists(KEY_TEXT, max_size=8), st.text(alphabet="ab-'\"_. {}", max_size=16))
+def test_keys_between_quotes_are_found_as_a_search_per_key_finds_them(keys: list[str], text: str) -> None:
+    wanted = Wanted(dict.fromkeys(keys, True), {})
+    expected = sorted(key for key in set(keys) if re.search(rf"""['"]{re.escape(key)}['"]""", text))
+    assert wanted.mentioned(text, FileSymbols(), lambda name: None) == expected
+
+
+def test_reads_named_like_one_of_many_flags_are_reported_with_that_flag() -> None:
+    keys = [f"flag-number-{n}" for n in range(2000)]
+    aliases = {"flag-number-7": ["Toggles.SEVENTH"]}
+    body = "".join(f'def d{n}(p):\n    return flag_enabled(f"{{p}}-{n}")\n\n\n' for n in range(300))
+    source = ("from f import flag_enabled\nfrom g import Feature, Toggles\n\n\n" + body
+              + 'def a():\n    return flag_enabled(Feature.FLAG_NUMBER_12)\n\n\n'
+              + 'def b(p):\n    return flag_enabled(p or "flag-number-30")\n\n\n'
+              + 'def c(p):\n    return flag_enabled(p + Toggles.SEVENTH)\n')
+    result = rewrite_source(source, dict.fromkeys(keys, True), aliases=aliases)
+    assert result.code == source
+    assert sorted((skip.key, skip.line) for skip in result.skipped) == [
+        ("flag-number-12", 1206), ("flag-number-30", 1210), ("flag-number-7", 1214)]

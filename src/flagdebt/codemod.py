@@ -97,6 +97,13 @@ class Wanted:
     def __init__(self, values: Mapping[str, bool], aliases: Mapping[str, Sequence[str]]) -> None:
         self.values = dict(values)
         self.spellings = {spelling: key for key, names in aliases.items() for spelling in names}
+        self.snakes: dict[str, str] = {}  # `new_checkout` -> the first key spelt so
+        for key in self.values:
+            self.snakes.setdefault(snake(key), key)
+        self.last_names: dict[str, set[str]] = {}  # last name of a spelling (not the key) -> keys
+        for spelling, key in self.spellings.items():
+            if spelling != key:
+                self.last_names.setdefault(spelling.rsplit(".", 1)[-1], set()).add(key)
 
     def key_of(self, resolved: Resolved) -> str | None:
         if resolved.dynamic:
@@ -107,8 +114,7 @@ class Wanted:
 
     def named(self, spelling: str) -> str | None:
         """The flag an unresolved name is named like (`Feature.ONE_CLICK` for `one-click`)."""
-        last = spelling.rsplit(".", 1)[-1].lower()
-        return next((key for key in self.values if snake(key) == last), None)
+        return self.snakes.get(spelling.rsplit(".", 1)[-1].lower())
 
     def mentioned(self, text: str, symbols: FileSymbols, lookup: Lookup) -> list[str]:
         """The flags a run-time key expression names: the key as a string literal, a spelling
@@ -118,10 +124,11 @@ class Wanted:
         keys = {resolve(KeyExpr("ref", name), symbols, lookup).key for name in names}
         found = {key for key in keys if key in self.values}
         words = {part for name in names for part in name.split(".")}
-        found.update(key for spelling, key in self.spellings.items()
-                     if spelling != key and spelling.rsplit(".", 1)[-1] in words)
-        found.update(key for key in self.values
-                     if re.search(rf"""['"]{re.escape(key)}['"]""", text))
+        for word in words:
+            found.update(self.last_names.get(word, ()))
+        quotes = [at for at, char in enumerate(text) if char in "'\""]  # a key between quotes
+        found.update(text[start + 1:end] for number, start in enumerate(quotes)
+                     for end in quotes[number + 1:] if text[start + 1:end] in self.values)
         return sorted(found)
 
 
