@@ -7,6 +7,8 @@ Each case writes a small project in a temporary folder and times one command on 
 - ``sites``: one file with many flag reads (`remove`);
 - ``files``: many files with a few flag reads each (`remove`), which must cost as much per
   read as ``sites``;
+- ``flags``: `fix` of 500 flags read through 500 key constants of one module, among 1,000
+  other files;
 - ``one-line``: a statement of several MB on one line (`remove`);
 - ``registry``: a registry of many flags and code reading unknown keys (`check`, FD003
   near-key suggestions);
@@ -64,6 +66,24 @@ def files(root: Path, scale: float) -> list[str]:
     return ["remove", "x", "--diff"]
 
 
+def flags(root: Path, scale: float) -> list[str]:
+    count, others = int(500 * scale), int(1000 * scale)
+    registry_text = "".join(f'[flags.flag-{n}]\ntype = "release"\nowner = "o"\n'
+                            f'created = 2026-01-01\nrolled_out = 2026-02-01\n\n' for n in range(count))
+    _write(root, registry_text, "")
+    (root / "m.py").unlink()
+    app = root / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "keys.py").write_text("".join(f'FLAG_{n} = "flag-{n}"\n' for n in range(count)))
+    (app / "views.py").write_text("from app import keys\nfrom f import flag_enabled\n\n\n" + "".join(
+        f"def v{n}():\n    if flag_enabled(keys.FLAG_{n}):\n        return {n}\n    return 0\n\n\n"
+        for n in range(count)))
+    for n in range(others):
+        (app / f"plain{n}.py").write_text(f"def p{n}(a):\n    return a + {n}\n")
+    return ["fix", "--diff", "--today", "2026-06-01"]
+
+
 def one_line(root: Path, scale: float) -> list[str]:
     terms = int(3 * 1024 * 1024 / 24 * scale)
     line = "A = [" + ", ".join(f'flag_enabled("x") and {n}' for n in range(terms)) + "]\n"
@@ -95,7 +115,7 @@ def huge_check(root: Path, scale: float) -> list[str]:
 
 
 CASES: dict[str, Callable[[Path, float], list[str]]] = {
-    "strings": strings, "sites": sites, "files": files, "one-line": one_line,
+    "strings": strings, "sites": sites, "files": files, "flags": flags, "one-line": one_line,
     "registry": registry, "huge": huge, "huge-check": huge_check,
 }
 

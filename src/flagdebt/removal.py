@@ -653,10 +653,13 @@ def _inline_wrappers(removal: Removal, pairs: Pairs, job: _Job, mentions: _Menti
         return
     inline = replace(job, values={}, wrappers=wrappers)
     texts = {os.fspath(change.source.path): change.after for change in removal.changes}
+    names = wrappers.keys() & removal.inlined
+    readers = _Readers({name for name in names if any(f"def {name}(" in text for text in texts.values())},
+                       pairs, texts)
     for change in list(removal.changes):
-        defined = {name for name in wrappers.keys() & removal.inlined if f"def {name}(" in change.after}
+        defined = {name for name in names if f"def {name}(" in change.after}
         path = os.fspath(change.source.path)
-        unread = mentions.unmentioned((n for n in defined if not _read_elsewhere(n, path, pairs, texts)),
+        unread = mentions.unmentioned((n for n in defined if not readers.elsewhere(n, path)),
                                       "function", change.source.display)
         if unread:
             _rewrite_file(removal, change.source.path, change.source.display, inline, unread)
@@ -678,8 +681,9 @@ def _inline_methods(removal: Removal, pairs: Pairs, job: _Job, mentions: _Mentio
                 _rewrite_file(removal, file.path, file.display, replace(inline, wrappers=shared))
         texts = {os.fspath(change.source.path): change.after for change in removal.changes}
         names = {name.split(".", 1)[1] for name in methods.keys() & removal.inlined}
+        readers = _Readers(names, pairs, texts)
         unread = mentions.unmentioned(
-            (n for n in names if not _read_elsewhere(n, os.fspath(path), pairs, texts)), "method", display)
+            (n for n in names if not readers.elsewhere(n, os.fspath(path))), "method", display)
         if unread:
             _rewrite_file(removal, path, display, inline, frozenset(f"self.{n}" for n in unread))
 
@@ -696,10 +700,10 @@ def _drop_unused(removal: Removal, pairs: Pairs, definers: Mapping[Path, set[str
     """Remove the key constants (module level or class attributes) that no file reads any more."""
     texts = {os.fspath(change.source.path): change.after for change in removal.changes}
     displays = dict(pairs)
+    readers = _Readers({n.rsplit(".", 1)[-1] for every in definers.values() for n in every}, pairs, texts)
     for path, every in definers.items():
         display = displays.get(os.fspath(path), str(path))
-        unread = {n for n in every
-                  if not _read_elsewhere(n.rsplit(".", 1)[-1], os.fspath(path), pairs, texts)}
+        unread = {n for n in every if not readers.elsewhere(n.rsplit(".", 1)[-1], os.fspath(path))}
         shown = {n.rsplit(".", 1)[-1]: n for n in unread}
         unmentioned = mentions.unmentioned(shown, "constant", display)
         used = frozenset(every) - {shown[n] for n in unmentioned}
@@ -707,24 +711,40 @@ def _drop_unused(removal: Removal, pairs: Pairs, definers: Mapping[Path, set[str
             _rewrite_file(removal, path, display, replace(job, keep=used))
 
 
-def _read_elsewhere(name: str, definer: str, pairs: Pairs, texts: Mapping[str, str]) -> bool:
-    word = re.compile(rf"\b{re.escape(name)}\b")
-    needle = name.encode()
-    for path, _ in pairs:
-        if path == definer:
-            continue
-        text = texts.get(path)
-        if text is None:
-            try:
-                data = read_regular(path)
-            except OSError:
-                continue
-            if needle not in data:
-                continue
-            text = data.decode("utf-8", "replace")
-        if word.search(text):
-            return True
-    return False
+WORD = re.compile(r"\w+")
+FEW_NAMES = 16  # up to this many, a file is decoded only when it holds one's bytes
+
+
+class _Readers:
+    """Which files (as the removal left them) mention each of some names as a word: each file
+    is read once for all the names, not once per name."""
+
+    def __init__(self, names: Iterable[str], pairs: Pairs, texts: Mapping[str, str]) -> None:
+        self.files: dict[str, set[str]] = {name: set() for name in names}
+        if not self.files:
+            return
+        plain = {name for name in self.files if WORD.fullmatch(name)}  # `\bname\b` is a whole word
+        others = [(name, re.compile(rf"\b{re.escape(name)}\b")) for name in self.files.keys() - plain]
+        needles = [name.encode() for name in self.files] if len(self.files) <= FEW_NAMES else []
+        for path, _ in pairs:
+            text = texts.get(path)
+            if text is None:
+                try:
+                    data = read_regular(path)
+                except OSError:
+                    continue
+                if needles and not any(needle in data for needle in needles):
+                    continue
+                text = data.decode("utf-8", "replace")
+            for name in plain.intersection(WORD.findall(text)):
+                self.files[name].add(path)
+            for name, word in others:
+                if word.search(text):
+                    self.files[name].add(path)
+
+    def elsewhere(self, name: str, definer: str) -> bool:
+        """Whether a file other than `definer` mentions `name`."""
+        return any(path != definer for path in self.files[name])
 
 
 def unified_diff(change: Change) -> str:
