@@ -191,6 +191,25 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     assert "FD001" in done.stdout
 
 
+def test_the_program_exits_at_once_without_losing_output(tmp_path: Path) -> None:
+    """`flagdebt.entry.run` leaves with os._exit: everything written must be flushed first,
+    to a pipe (block-buffered), to --output and to stderr, whatever the exit code."""
+    many = "".join(f"flag_enabled('unknown-{n}')\n" for n in range(3000))
+    write_tree(tmp_path, {**PROJECT, "app/many.py": many})
+    command = [sys.executable, "-m", "flagdebt", "check", "--today", TODAY, "--format", "json"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 1 and done.stderr == ""
+    report = json.loads(done.stdout)
+    assert sum(f["code"] == "FD003" for f in report["findings"]) == 3000
+    done = subprocess.run([*command, "--output", "report.json", "--statistics"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "3000  FD003" in done.stdout
+    assert len(json.loads((tmp_path / "report.json").read_text())["findings"]) > 3000
+    done = subprocess.run([sys.executable, "-m", "flagdebt", "check", "--today", "2026-13-01"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and "is not a date like" in done.stderr
+
+
 def test_readme_rule_table_matches_the_rules() -> None:
     from flagdebt.rules import rule_table
 

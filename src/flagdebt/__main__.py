@@ -1,5 +1,5 @@
 """`python -m flagdebt`."""
 
-from flagdebt.cli import main
+from flagdebt.entry import run
 
-raise SystemExit(main())
+run()
