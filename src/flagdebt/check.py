@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from flagdebt.config import Config
+from flagdebt.files import split_files
 from flagdebt.model import Finding, Registry
 from flagdebt.project import ProjectIndex
 from flagdebt.report import Summary, summarize
@@ -48,7 +49,6 @@ def run_check(config: Config, registry: Registry, files: Sequence[str | Path], d
     python = [os.fspath(path) for path in files]
     shown, others = list(displays), list[tuple[str, str]]()
     if config.presets or config.extend_include:
-        from flagdebt.textfiles import split_files
 
         python, shown, others = split_files(python, displays)
     scan = scan_paths(python, shown, config.calls, project_index(config), progress=progress,

@@ -16,7 +16,7 @@ import click
 
 from flagdebt import __version__
 from flagdebt.config import Config, load_config, parse_call_pattern, with_presets
-from flagdebt.files import PYTHON_SUFFIXES, discover_text, is_whole_project
+from flagdebt.files import PYTHON_SUFFIXES, discover_text, is_whole_project, text_suffixes
 from flagdebt.model import Finding, FlagdebtError, Registry
 from flagdebt.paths import display_path, display_paths
 from flagdebt.printable import printable
@@ -149,9 +149,7 @@ def _suffixes(config: Config, docs: bool = False) -> tuple[str, ...]:
     """The file endings to collect: Python's, plus templates, scripts (and docs) when asked."""
     if not (config.presets or config.extend_include):
         return PYTHON_SUFFIXES
-    from flagdebt.textfiles import text_suffixes
-
-    return text_suffixes(config, docs)
+    return text_suffixes(bool(config.presets), config.extend_include, docs)
 
 
 def _registry(config: Config, today: date | None, use_cache: bool = False) -> Registry:

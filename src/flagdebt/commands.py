@@ -30,7 +30,7 @@ from flagdebt.cli import (
     cli,
 )
 from flagdebt.config import Config, load_config, parse_call_pattern
-from flagdebt.files import PYTHON_SUFFIXES, discover_text
+from flagdebt.files import PYTHON_SUFFIXES, discover_text, split_files
 from flagdebt.model import CallSite, FlagdebtError, Registry
 from flagdebt.paths import display_path, display_paths
 from flagdebt.printable import printable
@@ -425,7 +425,6 @@ def _split(files: list[str], displays: list[str]) -> tuple[list[str], list[str],
     """Python files and their displays, and the other files as (path, display) pairs."""
     if all(path.endswith(PYTHON_SUFFIXES) for path in files):
         return files, displays, []
-    from flagdebt.textfiles import split_files
 
     return split_files(files, displays)
 

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec, Pattern
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+# Read when a preset (templates, scripts) or `report` (docs) asks; see flagdebt.textfiles.
+TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".txt")
+SCRIPT_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".vue")
+DOC_SUFFIXES = (".md", ".rst")
 # A folder holding one of these is a virtualenv or a cache (https://bford.info/cachedir/).
 _NOT_SOURCE_MARKERS = frozenset({"pyvenv.cfg", "CACHEDIR.TAG"})
 _PLAIN_NAME = re.compile(r"[\w.+=@,~-]+/?")
@@ -67,6 +71,41 @@ def discover_text(
     # Sorted like Paths, part by part: "a/x.py" before "a.py". No path contains a NUL.
     keys = sorted(text.replace(os.sep, "\0") for text in found)
     return [key.replace("\0", os.sep) for key in keys]
+
+
+def text_suffixes(presets: bool, extend_include: Sequence[str], docs: bool = False
+                  ) -> tuple[str, ...]:
+    """The file endings a walk collects: Python's, and those presets (templates, scripts),
+    `extend-include` globs and, with `docs`, documentation ask for."""
+    extra: list[str] = []
+    if presets:
+        extra += [*TEMPLATE_SUFFIXES, *SCRIPT_SUFFIXES]
+    for glob in extend_include:
+        suffix = os.path.splitext(glob.rstrip("/"))[1]
+        if suffix and not re.search(r"[*?\[]", suffix):
+            extra.append(suffix)
+    if docs and (presets or extend_include):
+        extra += DOC_SUFFIXES
+    return tuple(dict.fromkeys((*PYTHON_SUFFIXES, *extra)))
+
+
+def split_files(files: Sequence[str], displays: Sequence[str]
+                ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """Python files with their displays, and the other files as (path, display) pairs.
+
+    What is not a regular file (an unreadable folder the walk lists) stays with the Python
+    files, whose reading reports it.
+    """
+    python: list[str] = []
+    shown: list[str] = []
+    others: list[tuple[str, str]] = []
+    for path, display in zip(files, displays):
+        if path.endswith(PYTHON_SUFFIXES) or not os.path.isfile(path):
+            python.append(path)
+            shown.append(display)
+        else:
+            others.append((path, display))
+    return python, shown, others
 
 
 def _missing(path: str | os.PathLike[str], target: str) -> str | None:

@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flagdebt.fileio import read_fingerprinted, read_regular
-from flagdebt.files import PYTHON_SUFFIXES, compile_excludes
+from flagdebt.files import (
+    DOC_SUFFIXES,
+    SCRIPT_SUFFIXES,
+    TEMPLATE_SUFFIXES,
+    compile_excludes,
+)
 from flagdebt.jsscan import find_reads, trigger_words
 from flagdebt.model import CallSite
 from flagdebt.presets import get_preset
@@ -26,9 +31,6 @@ if TYPE_CHECKING:
     from flagdebt.config import Config
     from flagdebt.removal import Blocker, Change
 
-TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".txt")
-SCRIPT_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".vue")
-DOC_SUFFIXES = (".md", ".rst")
 TEMPLATE_FOLDERS = frozenset({"templates", "jinja2"})  # where a .txt file is a template
 CANNOT_REWRITE_SCRIPT = "a JavaScript read: remove it by hand"
 
@@ -74,39 +76,6 @@ def text_forms(config: Config) -> TextForms:
     scripts = tuple(dict.fromkeys([s for p in presets for s in p.scripts] + plain))
     return TextForms(templates, scripts, config.extend_include, os.fspath(config.root),
                      bool(presets))
-
-
-def text_suffixes(config: Config, docs: bool = False) -> tuple[str, ...]:
-    """The file endings a walk collects: Python's, and those the presets and extend-include ask for."""
-    extra: list[str] = []
-    if config.presets:
-        extra += [*TEMPLATE_SUFFIXES, *SCRIPT_SUFFIXES]
-    for glob in config.extend_include:
-        suffix = os.path.splitext(glob.rstrip("/"))[1]
-        if suffix and not re.search(r"[*?\[]", suffix):
-            extra.append(suffix)
-    if docs and (config.presets or config.extend_include):
-        extra += DOC_SUFFIXES
-    return tuple(dict.fromkeys((*PYTHON_SUFFIXES, *extra)))
-
-
-def split_files(files: Sequence[str], displays: Sequence[str]
-                ) -> tuple[list[str], list[str], list[tuple[str, str]]]:
-    """Python files with their displays, and the other files as (path, display) pairs.
-
-    What is not a regular file (an unreadable folder the walk lists) stays with the Python
-    files, whose reading reports it.
-    """
-    python: list[str] = []
-    shown: list[str] = []
-    others: list[tuple[str, str]] = []
-    for path, display in zip(files, displays):
-        if path.endswith(PYTHON_SUFFIXES) or not os.path.isfile(path):
-            python.append(path)
-            shown.append(display)
-        else:
-            others.append((path, display))
-    return python, shown, others
 
 
 def kind(path: str, forms: TextForms) -> str | None:
