@@ -15,13 +15,9 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from typing import NoReturn
 
 
-def run() -> NoReturn:
+def run() -> None:
     """The console script and `python -m flagdebt`."""
     gc.disable()
     try:
@@ -36,4 +32,4 @@ def run() -> NoReturn:
                 stream.flush()
         except (OSError, ValueError):
             pass
-    os._exit(code)
+    os._exit(code)  # never returns
