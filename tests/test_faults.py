@@ -1045,3 +1045,12 @@ def test_control_characters_in_remove_messages_are_escaped(cli, tmp_path: Path) 
     assert "Would remove 1 call site of 'a\\x1b[31mred\\u202eW\\x85' in 1 file." in ran.err
     assert [char for char in ran.err if not char.isprintable() and char not in "\n"] == []
     assert_unchanged(before, tmp_path)
+
+
+def test_a_registry_problem_with_a_newline_in_its_key_stays_on_one_line(cli, tmp_path: Path) -> None:
+    registry = '[flags."two\\nlines"]\ntype = "release"\ncreated = 2026-01-01\nowner = 3\n'
+    project(tmp_path, {"m.py": "x = 1\n", "flags.toml": registry})
+    ran = cli(tmp_path, "check", "--today", TODAY)
+    assert ran.code == 2
+    assert ran.err == ("flagdebt: error: flags.toml:4: flag 'two\\nlines': 'owner' must be a "
+                       "string, got integer 3\n")

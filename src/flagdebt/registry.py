@@ -21,6 +21,7 @@ from flagdebt.fileio import (
     write_target,
 )
 from flagdebt.model import FLAG_TYPES, Flag, FlagdebtError, Registry
+from flagdebt.printable import printable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -183,9 +184,9 @@ class Problems:
         return 1
 
     def add(self, path: KeyPath, message: str) -> None:
-        """Record `message` at the line of `path`."""
+        """Record `message` at the line of `path` (on one line: a key may hold a newline)."""
         line = self.line_of(path)
-        self.found.append((line, f"{self.display}:{line}: {message}"))
+        self.found.append((line, f"{self.display}:{line}: {printable(message)}"))
 
     def raise_if_any(self) -> None:
         """Raise one FlagdebtError listing every problem, in line order."""
@@ -454,15 +455,15 @@ def plan_archive(path: Path, keys: Iterable[str], day: date, display: str | None
 def _archived_text(text: str, key: str, day: date, shown: str) -> str:
     flags = tomllib.loads(text).get("flags")
     if not isinstance(flags, dict) or not isinstance(flags.get(key), dict):
-        raise FlagdebtError(f"{shown}: flag '{key}': not in the registry")
+        raise FlagdebtError(f"{shown}: flag '{printable(key)}': not in the registry")
     line = index_keys(text).get(("flags", key), 1)
     created = flags[key].get("created")
     if isinstance(created, date) and day < created:
-        raise FlagdebtError(f"{shown}:{line}: flag '{key}': cannot archive on {day} before "
+        raise FlagdebtError(f"{shown}:{line}: flag '{printable(key)}': cannot archive on {day} before "
                             f"its 'created' date {created} (check --today)")
     updated = _insert_archived(text, key, day) or _set_with_tomlkit(text, key, day)
     if _archived_day(updated, key) != day:
-        raise FlagdebtError(f"{shown}:{line}: flag '{key}': could not set 'archived'")
+        raise FlagdebtError(f"{shown}:{line}: flag '{printable(key)}': could not set 'archived'")
     return updated
 
 
