@@ -171,6 +171,7 @@ def _targets(key: str, registry: Registry | None, value: str | None,
     return {name: final}, {name: spellings}, name
 
 
+DIFF = click.option("--diff", is_flag=True, help="Print a unified diff and write nothing.")
 PARTIAL = click.option("--partial", is_flag=True,
                        help="Rewrite the reads that can be, even when others of the flag cannot.")
 
@@ -182,7 +183,7 @@ PARTIAL = click.option("--partial", is_flag=True,
               help="The flag's final value (default: from the registry).")
 @CALL
 @PRESET
-@click.option("--diff", is_flag=True, help="Print a unified diff and write nothing.")
+@DIFF
 @PARTIAL
 @click.option("--archive", is_flag=True, help="Set archived = <today> on the flag in flags.toml.")
 @TODAY
@@ -219,7 +220,7 @@ def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | N
 @cli.command()
 @PATHS
 @click.option("--only-expired", is_flag=True, help="Only flags past their removal deadline.")
-@click.option("--diff", is_flag=True, help="Print a unified diff and write nothing.")
+@DIFF
 @PARTIAL
 @click.option("--archive", is_flag=True, help="Set archived = <today> on each removed flag.")
 @CALL
