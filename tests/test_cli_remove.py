@@ -375,3 +375,114 @@ def test_configured_test_overrides(run, project: Path) -> None:
     result = run(project, "remove", "new-checkout")
     assert result.exit_code == 0, result.output
     assert (project / "tests" / "test_checkout.py").read_text() == "def test_new():\n    assert True\n"
+
+
+# ---------------------------------------------------------------- helpers the dead branch alone used
+
+DEAD_HELPERS = """\
+import json
+
+from app.flags import flag_enabled
+from app.signals import receiver
+
+
+class ReportView:
+    def get(self, rows):
+        if flag_enabled("new-checkout"):
+            return self._fast(rows)
+        return self._slow(rows)
+
+    def _fast(self, rows):
+        return rows
+
+    def _slow(self, rows):
+        return [self._encode(row) for row in rows]
+
+    def _encode(self, row):
+        return json.dumps(row)
+
+    @receiver("saved")
+    def _on_saved(self):
+        return self._slow([])
+
+    def _kept_by_test(self):
+        return 1
+
+    def legacy(self):
+        return 2
+
+
+def render(rows):
+    if flag_enabled("new-checkout"):
+        return rows
+    return _render_slowly(rows)
+
+
+def _render_slowly(rows):
+    return list(reversed(rows))
+"""
+
+
+def test_private_helpers_only_the_dead_branch_called_go_with_it(run, project: Path) -> None:
+    write_tree(project, {"app/report.py": DEAD_HELPERS})
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    text = (project / "app" / "report.py").read_text()
+    assert "def _render_slowly" not in text and "def render(rows):\n    return rows\n" in text
+    # `_slow` is still called by a method a decorator may register: it and `_encode` stay
+    assert "def _slow" in text and "def _encode" in text and "import json" in text
+
+
+def test_a_chain_of_private_helpers_goes_and_what_others_mention_stays(run, project: Path) -> None:
+    source = DEAD_HELPERS.replace('    @receiver("saved")\n    def _on_saved(self):\n'
+                                  '        return self._slow([])\n\n', "")
+    source = source.replace("    def _kept_by_test(self):\n        return 1\n",
+                            "    def _kept_by_test(self):\n        return self._slow([])\n")
+    source = source.replace("        return self._fast(rows)\n        return self._slow(rows)\n",
+                            "        return self._fast(rows)\n        return self._kept_by_test()\n")
+    write_tree(project, {"app/report.py": source.replace("from app.signals import receiver\n", ""),
+                         "tests/test_report.py": "def test_it(view):\n    view._kept_by_test()\n",
+                         "templates/legacy.html": "{{ view.legacy }}\n"})
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    text = (project / "app" / "report.py").read_text()
+    assert "def _kept_by_test" in text  # a test calls it
+    assert "def _slow" in text and "def legacy" in text  # still called / public
+
+
+def test_a_chain_of_private_helpers_goes_round_by_round(run, project: Path) -> None:
+    source = """\
+import json
+
+from app.flags import flag_enabled
+
+
+class ReportView:
+    def get(self, rows):
+        if flag_enabled("new-checkout"):
+            return rows
+        return self._slow(rows)
+
+    def _slow(self, rows):
+        return [self._encode(row) for row in rows]
+
+    def _encode(self, row):
+        return json.dumps(row)
+"""
+    write_tree(project, {"app/report.py": source})
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    assert (project / "app" / "report.py").read_text() == (
+        "class ReportView:\n    def get(self, rows):\n        return rows\n")
+
+
+def test_a_private_helper_a_template_mentions_is_kept_and_reported(run, project: Path) -> None:
+    write_tree(project, {"app/report.py": "from app.flags import flag_enabled\n\n\n"
+                         "def render(rows):\n    if flag_enabled('new-checkout'):\n        return rows\n"
+                         "    return _render_slowly(rows)\n\n\n"
+                         "def _render_slowly(rows):\n    return list(reversed(rows))\n",
+                         "templates/page.html": "{% include '_render_slowly' %}\n"})
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    assert "def _render_slowly" in (project / "app" / "report.py").read_text()
+    assert "kept function '_render_slowly': templates/page.html:1 mentions it" in result.output

@@ -102,13 +102,13 @@ class ScanCache:
 
     Stored in the form `marshal` reads fastest: the files' paths (relative to the project
     root when below it) in walk order as one NUL-joined text with a table of where each
-    starts (native unsigned ints), their stamps (mtime and size
-    in one integer; None for a file not to be trusted) in the same order, and, for the few
-    files where a scan found something, the scan by path, marshalled on its own so that
-    only the scans a run uses are decoded. A run on a few files (pre-commit) finds its
-    paths in the joined text and their positions in the table, without splitting the text. `context` gives what else a file's scan
-    depends on (its module name, which comes from the `__init__.py` files above it); it is
-    checked for files with a stored scan.
+    starts (native unsigned ints), their stamps (mtime and size in one integer; None for a
+    file not to be trusted) in the same order, and, for the few files where a scan found
+    something, the scan by path, marshalled on its own so that only the scans a run uses
+    are decoded. A run on a few files (pre-commit) finds its paths in the joined text and
+    their positions in the table, without splitting the text. `context` gives what else a
+    file's scan depends on (its module name, which comes from the `__init__.py` files above
+    it); it is checked for files with a stored scan.
     """
 
     def __init__(self, file: Path, fingerprint: str, root: Path, stored: Stored,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import sys
@@ -315,6 +316,7 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     job = _settle_patches(removal, patchers, job)
     _inline_wrappers(removal, pairs, job, mentions)
     _inline_methods(removal, pairs, job, mentions)
+    _drop_dead_helpers(removal, pairs, job, mentions)
     _drop_unused(removal, pairs, definers, job, mentions)
     removal.skipped = sorted(set(removal.skipped))
     removal.undecided = sorted(set(removal.undecided))
@@ -693,6 +695,86 @@ def _defined_once(wrapper: str, pairs: Pairs) -> bool:
     name = wrapper.split(".", 1)[1]
     definition = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+" + re.escape(name.encode()) + rb"\b", re.M)
     return sum(len(definition.findall(file.data)) for file in _read_matching(pairs, {name})) == 1
+
+
+MAX_DEAD_ROUNDS = 4
+# Decorators that only change how a method is called: a method under any other decorator
+# (`@receiver(...)`, `@app.task`) may be registered by it, so it is never called dead.
+PLAIN_DECORATORS = frozenset({"property", "cached_property", "staticmethod", "classmethod"})
+
+
+def _drop_dead_helpers(removal: Removal, pairs: Pairs, job: _Job, mentions: _Mentions) -> None:
+    """Private functions and methods (`_name`) whose last reference the removal took, such as
+    the fallback a dead branch called: deleted once no Python or text file of the project
+    mentions them. Repeated, so what only they called goes next."""
+    displays = dict(pairs)
+    cleaning = replace(job, values={}, wrappers={}, test_values=None)
+    for _ in range(MAX_DEAD_ROUNDS):
+        dead = {os.fspath(change.source.path): (change, names) for change in removal.changes
+                if (names := newly_unreferenced(change.source.text, change.after))}
+        if not dead:
+            return
+        texts = {os.fspath(change.source.path): change.after for change in removal.changes}
+        readers = _Readers({name for _, names in dead.values() for _, name in names}, pairs, texts)
+        progress = False
+        for path, (change, names) in sorted(dead.items()):
+            display = displays.get(path, change.source.display)
+            alone = {name for _, name in names if not readers.elsewhere(name, path)}
+            unread = mentions.unmentioned(alone, "function", display)
+            drop = frozenset(name if kind == "function" else f"self.{name}"
+                             for kind, name in names if name in unread)
+            if drop:
+                before = change.after
+                _rewrite_file(removal, change.source.path, display, cleaning, drop)
+                progress = progress or change.after != before
+        if not progress:
+            return
+
+
+def newly_unreferenced(before: str, after: str) -> set[tuple[str, str]]:
+    """("function" or "method", name) of the private module functions and methods of
+    top-level classes in `after` that `before` referred to and `after` no longer does
+    (the name's only word left is its `def`); each defined once, without a decorator that
+    may register it. The texts are searched first; only a file with a candidate is parsed."""
+    candidates = {name for name in PRIVATE_DEF.findall(after)
+                  if _private(name) and _references(before, name) > 0
+                  and _references(after, name) == 0}
+    if not candidates:
+        return set()
+    try:
+        tree = parse_module(after)
+    except (SyntaxError, ValueError, RecursionError):
+        return set()
+    found: set[tuple[str, str]] = set()
+    defined: Counter[str] = Counter()
+    for node in tree.body:
+        members = node.body if isinstance(node, ast.ClassDef) else [node]
+        for member in members:
+            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined[member.name] += 1
+                if _private(member.name) and all(_plain(d) for d in member.decorator_list):
+                    found.add(("method" if member is not node else "function", member.name))
+    return {(kind, name) for kind, name in found if defined[name] == 1 and name in candidates}
+
+
+PRIVATE_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(_\w+)", re.M)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.endswith("__")
+
+
+def _plain(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    last = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+    return not isinstance(decorator, ast.Call) and last in PLAIN_DECORATORS
+
+
+def _references(text: str, name: str) -> int:
+    """How often `name` appears as a word in `text`, apart from its own `def` lines."""
+    word = rf"\b{re.escape(name)}\b"
+    defs = len(re.findall(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b", text, re.M))
+    return len(re.findall(word, text)) - defs
 
 
 def _drop_unused(removal: Removal, pairs: Pairs, definers: Mapping[Path, set[str]],
