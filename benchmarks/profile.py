@@ -62,7 +62,8 @@ def phases(corpus: Path, repeat: int) -> list[tuple[str, float, str]]:
     from flagdebt.report import summarize
     from flagdebt.report.json import render_json
     from flagdebt.rules import RULES, Context, evaluate
-    from flagdebt.scanner import decode_source, read_bytes, scan_paths
+    from flagdebt.fileio import read_regular
+    from flagdebt.scanner import decode_source, scan_paths
     from flagdebt.suppression import apply_suppressions
 
     os.chdir(corpus)
@@ -79,7 +80,7 @@ def phases(corpus: Path, repeat: int) -> list[tuple[str, float, str]]:
     def read_all() -> list[tuple[str, bytes]]:
         hits = []
         for path in files:
-            data = read_bytes(path)
+            data = read_regular(path)
             if any(trigger in data for trigger in triggers) or b"flagdebt:" in data:
                 hits.append((path, data))
         return hits
