@@ -1054,3 +1054,13 @@ def test_a_registry_problem_with_a_newline_in_its_key_stays_on_one_line(cli, tmp
     assert ran.code == 2
     assert ran.err == ("flagdebt: error: flags.toml:4: flag 'two\\nlines': 'owner' must be a "
                        "string, got integer 3\n")
+
+
+@pytest.mark.parametrize("key", ["a\x1b[31mred", "caf\xe9-menu", "tab\there"],
+                         ids=["escape", "latin", "tab"])
+def test_remove_finds_a_key_the_source_spells_with_escapes(cli, tmp_path: Path, key: str) -> None:
+    literal = key.encode("unicode_escape").decode("ascii")  # "a\\x1b[31mred" in the file
+    project(tmp_path, {"m.py": f'from f import flag_enabled\nA = flag_enabled("{literal}")\n'})
+    ran = cli(tmp_path, "remove", key, "--value", "on")
+    assert ran.code == 0, ran.err
+    assert (tmp_path / "m.py").read_text() == "A = True\n"

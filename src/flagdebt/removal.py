@@ -296,6 +296,7 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     pairs = _distinct([(os.fspath(path), display) for path, display in zip(files, displays)])
     spellings = {*values, *(name for names in aliases.values() for name in names)}
     spellings |= {name.rsplit(".", 1)[-1] for name in spellings}
+    spellings |= {escaped for key in values if (escaped := _escaped(key)) != key}
     triggers = [name.encode() for name in trigger_names((*calls, *overrides, *fixtures))]
     named = {re.sub(r"[^0-9a-z]+", "_", key.lower()).strip("_") for key in values}
     words = spellings | named  # a test may name the key only in its own name
@@ -329,6 +330,13 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
     removal.found.update(blocker.key for blocker in unreadable)
     removal.blockers = sorted({*_skip_blockers(removal.skipped), *unreadable})
     return removal
+
+
+def _escaped(key: str) -> str:
+    """How a string literal spells a key holding control or non-ASCII characters with escapes
+    (`"a\\x1bb"`, `"caf\\xe9"`): the files are searched for this too."""
+    return key.encode("unicode_escape").decode("ascii") if not (key.isascii() and key.isprintable()) \
+        else key
 
 
 def _skip_blockers(skipped: Iterable[tuple[str, Skip]]) -> list[Blocker]:
