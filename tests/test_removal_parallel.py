@@ -147,3 +147,46 @@ def test_the_read_phase_finds_the_same_files_claimed_or_split(tmp_path: Path,
     monkeypatch.setattr(flagdebt.workers, "forks", lambda: False)
     split_found = flagdebt.removal._read_matching(pairs, {"needle"}, test_words={"needle_word"})
     assert claimed_found == split_found and len(claimed_found) == 100 + 30
+
+
+# ---------------------------------------------------------------- many words: shared parts first
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from flagdebt.flagcall import shared_parts  # noqa: E402
+
+WORDS = st.lists(st.text(alphabet="ab-_.x1", min_size=1, max_size=12), min_size=1, max_size=30)
+
+
+@given(WORDS)
+def test_every_word_contains_one_of_its_shared_parts(words: list[str]) -> None:
+    encoded = [word.encode() for word in words]
+    parts = shared_parts(encoded)
+    assert all(any(part in word for part in parts) for word in encoded)
+    assert len(parts) <= len(set(encoded))
+
+
+def test_shared_parts_of_a_registry_with_a_common_prefix() -> None:
+    keys = [f"checkout.step-{n}".encode() for n in range(40)] + [b"other-flag"]
+    assert set(shared_parts(keys)) == {b"checkout.step-", b"other-flag"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(WORDS, st.lists(st.text(alphabet="ab-_.x1 \n", max_size=40), min_size=1, max_size=8))
+def test_the_read_phase_finds_what_a_plain_search_finds(tmp_path_factory: pytest.TempPathFactory,
+                                                        words: list[str], texts: list[str]) -> None:
+    root = tmp_path_factory.mktemp("read")
+    pairs = []
+    for number, text in enumerate(texts):
+        path = root / ("tests" if number % 2 else "app") / f"m{number}.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        pairs.append((str(path), str(path.relative_to(root))))
+    general, for_tests = set(words[::2]), set(words[1::2])
+    found = {file.display for file in flagdebt.removal._read_matching(pairs, general,
+                                                                      test_words=for_tests)}
+    expected = {display for path, display in pairs
+                if any(w in Path(path).read_text() for w in general)
+                or (display.startswith("tests") and any(w in Path(path).read_text() for w in for_tests))}
+    assert found == expected

@@ -7,6 +7,7 @@ reads a flag and which key it reads is made here, once.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
@@ -209,6 +210,29 @@ def needles(words: Iterable[bytes], shortest: int = 5) -> tuple[bytes, ...]:
 def missing_key(pattern: CallPattern) -> KeyExpr:
     """The key of a call that lacks the argument its pattern reads the key from."""
     return KeyExpr("dynamic", missing_key_spelling(pattern.arg))
+
+
+def shared_parts(words: Iterable[bytes], shortest: int = 5, longest: int = 24) -> tuple[bytes, ...]:
+    """Byte strings such that each word contains one of them, for thousands of words.
+
+    `needles` is a careful cover for a few trigger names; this one is quick: each word is
+    stood for by its prefix or suffix that most other words share (`flag-` for `flag-001`
+    ... `flag-300`), or by itself when it shares none. A file without any of these cannot
+    hold a word, so one pass per shared part replaces one pass per word.
+    """
+    unique = set(words)
+    parts_of: dict[bytes, set[bytes]] = {}
+    counts: Counter[bytes] = Counter()
+    for word in unique:
+        sizes = range(shortest, min(len(word), longest) + 1)
+        parts = {word[:size] for size in sizes} | {word[-size:] for size in sizes}
+        parts_of[word] = parts
+        counts.update(parts)
+    chosen: dict[bytes, None] = {}
+    for word in sorted(unique):
+        best = max(sorted(parts_of[word]), key=lambda part: (counts[part], len(part)), default=word)
+        chosen[best if counts[best] > 1 else word] = None
+    return tuple(chosen)
 
 
 def key_argument(pattern: CallPattern, positional: Sequence[T],

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flagdebt.fileio import Fingerprint, megabytes, read_fingerprinted, read_regular, replace_file
-from flagdebt.flagcall import trigger_names
+from flagdebt.flagcall import shared_parts, trigger_names
 from flagdebt.grammar import Version, parse_module
 from flagdebt.linediff import unified_lines
 from flagdebt.lines import split_lines
@@ -139,7 +139,26 @@ class _Found:
 Pairs = Sequence[tuple[str, str]]
 
 
-MatchJob = tuple[Pairs, list[bytes], list[bytes]]
+MatchJob = tuple[Pairs, "_Needles", "_Needles"]
+MANY_NEEDLES = 8  # from this many words on, a file is first searched for their shared parts
+
+
+class _Needles:
+    """Words to find in bytes; for many, their shared parts are searched for first
+    (`flagcall.shared_parts`): a file without one is passed over in fewer passes."""
+
+    def __init__(self, words: Iterable[bytes]) -> None:
+        self.words = list(dict.fromkeys(words))
+        self.coarse = list(shared_parts(self.words)) if len(self.words) >= MANY_NEEDLES \
+            else self.words
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    def found_in(self, data: bytes) -> bool:
+        if not any(part in data for part in self.coarse):
+            return False
+        return self.coarse is self.words or any(word in data for word in self.words)
 
 
 def _match_chunk(job: MatchJob) -> list[tuple[str, str, bytes, str]]:
@@ -156,12 +175,12 @@ def _match_chunk(job: MatchJob) -> list[tuple[str, str, bytes, str]]:
         except OSError as error:
             found.append((path, display, b"", error.strerror or str(error)))
             continue
-        needles = every + tests_too if tests_too and "test" in display and is_test_path(display) \
-            else every
+        testing = bool(tests_too) and "test" in display and is_test_path(display)
         if data.startswith(UTF16_BOMS) or b"\0" in data:
+            needles = every.words + tests_too.words if testing else every.words
             if _mentions(data, needles):
                 found.append((path, display, b"", undecodable(data)))
-        elif any(needle in data for needle in needles):
+        elif every.found_in(data) or (testing and tests_too.found_in(data)):
             found.append((path, display, data, ""))
     return found
 
@@ -182,8 +201,9 @@ def _read_matching(pairs: Pairs, words: Iterable[str],
     A large tree is read by a process pool while this process runs `meanwhile` (importing
     libcst, which costs about as much as reading the whole tree).
     """
-    needles = [word.encode() for word in words]
-    tests_too = [word.encode() for word in test_words if word not in words]
+    words = set(words)
+    needles = _Needles(word.encode() for word in words)
+    tests_too = _Needles(word.encode() for word in test_words if word not in words)
     jobs = os.cpu_count() or 1
     if jobs < 2 or len(pairs) < POOL_THRESHOLD:
         meanwhile()
