@@ -486,3 +486,36 @@ def test_a_private_helper_a_template_mentions_is_kept_and_reported(run, project:
     assert result.exit_code == 0, result.output
     assert "def _render_slowly" in (project / "app" / "report.py").read_text()
     assert "kept function '_render_slowly': templates/page.html:1 mentions it" in result.output
+
+
+def test_a_private_literal_constant_only_the_dead_branch_read_goes(run, project: Path) -> None:
+    source = """\
+from app.flags import flag_enabled
+from app.limits import compute
+
+_SLOW_LIMIT = 10  # rows per page before the new checkout
+_SLOW_NAMES: tuple[str, ...] = ("a", "b")
+_COMPUTED = compute()
+_SHARED = 5
+PUBLIC_LIMIT = 20
+
+
+def page_size():
+    if flag_enabled("new-checkout"):
+        return _SHARED
+    return max(_SLOW_LIMIT, len(_SLOW_NAMES), _COMPUTED, PUBLIC_LIMIT)
+"""
+    write_tree(project, {"app/pages.py": source})
+    result = run(project, "remove", "new-checkout")
+    assert result.exit_code == 0, result.output
+    assert (project / "app" / "pages.py").read_text() == """\
+from app.limits import compute
+
+_COMPUTED = compute()
+_SHARED = 5
+PUBLIC_LIMIT = 20
+
+
+def page_size():
+    return _SHARED
+"""

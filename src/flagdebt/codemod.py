@@ -671,7 +671,8 @@ def _without_imports(code: str, tree: ast.Module) -> str:
 
 def _drop_functions(after: ast.Module, every: Sequence[Chunk], texts: dict[Chunk, str],
                     names: frozenset[str]) -> bool:
-    """Remove module-level functions in `names` that nothing reads any more."""
+    """Remove module-level functions in `names` that nothing reads any more, and module
+    constants in `names` bound once to a literal that nothing else names."""
     counts = name_counts(after)
     dropped = False
     for chunk in every:
@@ -682,7 +683,22 @@ def _drop_functions(after: ast.Module, every: Sequence[Chunk], texts: dict[Chunk
                 and counts[node.name] == 0:
             texts[chunk] = ""
             dropped = True
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            if isinstance(target, ast.Name) and target.id in names and counts[target.id] == 1 \
+                    and (not isinstance(node, ast.Assign) or len(node.targets) == 1) \
+                    and node.value is not None and _is_literal(node.value):
+                texts[chunk] = ""
+                dropped = True
     return dropped
+
+
+def _is_literal(value: ast.expr) -> bool:
+    try:
+        ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _no_lookup(qualified: str) -> str | None:

@@ -732,9 +732,10 @@ PLAIN_DECORATORS = frozenset({"property", "cached_property", "staticmethod", "cl
 
 
 def _drop_dead_helpers(removal: Removal, pairs: Pairs, job: _Job, mentions: _Mentions) -> None:
-    """Private functions and methods (`_name`) whose last reference the removal took, such as
-    the fallback a dead branch called: deleted once no Python or text file of the project
-    mentions them. Repeated, so what only they called goes next."""
+    """Private functions, methods and literal module constants (`_name`) whose last
+    reference the removal took, such as the fallback a dead branch called: deleted once no
+    Python or text file of the project mentions them. Repeated, so what only they used goes
+    next."""
     displays = dict(pairs)
     cleaning = replace(job, values={}, wrappers={}, test_values=None)
     for _ in range(MAX_DEAD_ROUNDS):
@@ -749,7 +750,7 @@ def _drop_dead_helpers(removal: Removal, pairs: Pairs, job: _Job, mentions: _Men
             display = displays.get(path, change.source.display)
             alone = {name for _, name in names if not readers.elsewhere(name, path)}
             unread = mentions.unmentioned(alone, "function", display)
-            drop = frozenset(name if kind == "function" else f"self.{name}"
+            drop = frozenset(f"self.{name}" if kind == "method" else name
                              for kind, name in names if name in unread)
             if drop:
                 before = change.after
@@ -760,11 +761,12 @@ def _drop_dead_helpers(removal: Removal, pairs: Pairs, job: _Job, mentions: _Men
 
 
 def newly_unreferenced(before: str, after: str) -> set[tuple[str, str]]:
-    """("function" or "method", name) of the private module functions and methods of
-    top-level classes in `after` that `before` referred to and `after` no longer does
-    (the name's only word left is its `def`); each defined once, without a decorator that
-    may register it. The texts are searched first; only a file with a candidate is parsed."""
-    candidates = {name for name in PRIVATE_DEF.findall(after)
+    """("function", "method" or "constant", name) of the private module functions, methods
+    of top-level classes and module constants (`_LIMIT = 30`, a literal) in `after` that
+    `before` referred to and `after` no longer does (the name's only word left is its
+    definition); each defined once, without a decorator that may register it. The texts
+    are searched first; only a file with a candidate is parsed."""
+    candidates = {name for name in (*PRIVATE_DEF.findall(after), *PRIVATE_CONSTANT.findall(after))
                   if _private(name) and _references(before, name) > 0
                   and _references(after, name) == 0}
     if not candidates:
@@ -782,10 +784,32 @@ def newly_unreferenced(before: str, after: str) -> set[tuple[str, str]]:
                 defined[member.name] += 1
                 if _private(member.name) and all(_plain(d) for d in member.decorator_list):
                     found.add(("method" if member is not node else "function", member.name))
+        name = _literal_constant(node)
+        if name is not None:
+            defined[name] += 1
+            found.add(("constant", name))
     return {(kind, name) for kind, name in found if defined[name] == 1 and name in candidates}
 
 
 PRIVATE_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(_\w+)", re.M)
+PRIVATE_CONSTANT = re.compile(r"^(_\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
+
+
+def _literal_constant(node: ast.stmt) -> str | None:
+    """The name a module-level `_NAME = <literal>` (or annotated) statement binds, or None."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target, value = node.targets[0], node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
+    else:
+        return None
+    if not isinstance(target, ast.Name) or not _private(target.id):
+        return None
+    try:
+        ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return target.id
 
 
 def _private(name: str) -> bool:
@@ -799,10 +823,12 @@ def _plain(decorator: ast.expr) -> bool:
 
 
 def _references(text: str, name: str) -> int:
-    """How often `name` appears as a word in `text`, apart from its own `def` lines."""
+    """How often `name` appears as a word in `text`, apart from the lines that define it
+    (`def name`, or `name = ...` at the start of a line)."""
     word = rf"\b{re.escape(name)}\b"
     defs = len(re.findall(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b", text, re.M))
-    return len(re.findall(word, text)) - defs
+    bindings = len(re.findall(rf"^{re.escape(name)}[ \t]*(?::[^=\n]*)?=(?!=)", text, re.M))
+    return len(re.findall(word, text)) - defs - bindings
 
 
 def _drop_unused(removal: Removal, pairs: Pairs, definers: Mapping[Path, set[str]],
