@@ -122,6 +122,7 @@ class ScanCache:
         self.run_keys: list[str] = []
         self.run_stamps: list[int | None] = []
         self.run_payloads: dict[str, bytes] = {}
+        self.run_old: list[Any] = []  # the stored stamps of this run's paths
         self.pending: dict[str, int] = {}
         self.rescanned = False
 
@@ -148,7 +149,8 @@ class ScanCache:
         return {key: stamp for key, stamp in zip(self.keys, self.stamps) if stamp is not None}
 
     def _stored_stamps(self, keys: list[str]) -> list[Any]:
-        """The stored stamps of `keys` (None for a path not stored)."""
+        """The stored stamps of `keys` (None for a path not stored); the stored list itself
+        when `keys` are the stored paths."""
         if len(keys) * 64 < len(self.stamps):  # a few files: search the joined text
             return [self._stored_stamp(key) for key in keys]
         if len(keys) == len(self.stamps) and _join(keys) == self.joined:
@@ -165,7 +167,7 @@ class ScanCache:
         prefix, cut = self.prefix, len(self.prefix)
         keys = [path[cut:] if path.startswith(prefix) else path for path, _ in pairs]
         stamps = _stamps([path for path, _ in pairs])
-        old = self._stored_stamps(keys)
+        old = self.run_old = self._stored_stamps(keys)
         self.run_keys, self.run_stamps, self.run_payloads = keys, stamps, {}
         changed = range(len(keys)) if stamps != old or None in stamps else ()
         suspect = {n for n in changed if stamps[n] is None or stamps[n] != old[n]}
@@ -217,8 +219,9 @@ class ScanCache:
         for number in self.pending.values():
             self.run_stamps[number] = None
         self.pending.clear()
-        unchanged = not self.rescanned and self.run_stamps == self._stored_stamps(self.run_keys)
-        if unchanged and (not whole or (_join(self.run_keys) == self.joined
+        unchanged = not self.rescanned and self.run_stamps == self.run_old
+        same_files = self.run_old is self.stamps  # `_stored_stamps` found the same paths
+        if unchanged and (not whole or (same_files
                                         and self.run_payloads.keys() == self.payloads.keys())):
             return
         keys, stamps, payloads = (self.run_keys, self.run_stamps, self.run_payloads) if whole \

@@ -23,7 +23,7 @@ from flagdebt.cstscan import QuickCallFinder, dotted
 from flagdebt.definitions import drop_definitions
 from flagdebt.fileio import megabytes
 from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, Resolved, match_callee, resolve
-from flagdebt.grammar import Version, newer_than_running, parse_module, stand_ins
+from flagdebt.grammar import Version, parse_module, parse_with_stand_ins
 from flagdebt.inline import inline_plan
 from flagdebt.lines import BREAK, has_lone_cr, newline_of, split_lines
 from flagdebt.model import CallPattern
@@ -189,14 +189,9 @@ def _parse_source(source: str, target: Version | None) -> tuple[ast.Module, list
     """The module's parse, and the lines of the statements only a newer Python than the
     running one parses (stand-ins in the parse; see `grammar.stand_ins`)."""
     try:
-        return ast.parse(source), []
+        return parse_with_stand_ins(source, target)
     except (SyntaxError, ValueError) as error:
-        masked = stand_ins(source, target) \
-            if isinstance(error, SyntaxError) and newer_than_running(target) else None
-        if masked is None:
-            _parse(source, "cannot parse")  # raises CannotRewrite with the reason
-            raise
-        return ast.parse(masked[0]), masked[1]
+        raise _cannot_parse(error, "cannot parse") from None
 
 
 def _check_hidden(source: str, hidden: Sequence[range], targets: Sequence[int],
@@ -303,9 +298,13 @@ def _parse(source: str, problem: str) -> ast.Module:
     try:
         return parse_module(source)
     except (SyntaxError, ValueError) as error:
-        where = f", line {error.lineno}" if isinstance(error, SyntaxError) else ""
-        reason = error.msg if isinstance(error, SyntaxError) else str(error)
-        raise CannotRewrite(f"{problem}: {reason}{where}") from None
+        raise _cannot_parse(error, problem) from None
+
+
+def _cannot_parse(error: SyntaxError | ValueError, problem: str) -> CannotRewrite:
+    where = f", line {error.lineno}" if isinstance(error, SyntaxError) else ""
+    reason = error.msg if isinstance(error, SyntaxError) else str(error)
+    return CannotRewrite(f"{problem}: {reason}{where}")
 
 
 def _code(node: cst.Module) -> str:

@@ -132,6 +132,27 @@ def replace_file(path: Path, data: bytes, read_as: Fingerprint | None,
     return target
 
 
+def new_file_beside(path: Path, data: bytes) -> str:
+    """A temporary file next to `path` holding `data`, synced to disk, with the mode a new
+    file gets (0o666 less the umask); the caller links or renames it into place and
+    removes it if that fails. OSError when it cannot be written (nothing is left behind)."""
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
 def _check_unchanged(target: Path, status: os.stat_result, read_as: Fingerprint | None) -> None:
     if read_as is None:
         return

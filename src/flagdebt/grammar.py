@@ -65,7 +65,14 @@ def describe(target: Version | None) -> str:
 
 
 def parse_module(source: str | bytes, target: Version | None = None) -> ast.Module:
-    """`ast.parse`, also for a file in a grammar newer than the running Python's.
+    """`ast.parse`, also for a file in a grammar newer than the running Python's (see
+    `parse_with_stand_ins`)."""
+    return parse_with_stand_ins(source, target)[0]
+
+
+def parse_with_stand_ins(source: str | bytes, target: Version | None = None
+                         ) -> tuple[ast.Module, list[range]]:
+    """The module's parse, and the lines of the statements that got stand-ins.
 
     When the running interpreter cannot parse `source` but libcst can at `target` (see
     `newer_than_running`), the module is parsed with each top-level statement it cannot
@@ -77,14 +84,14 @@ def parse_module(source: str | bytes, target: Version | None = None) -> ast.Modu
     import ast
 
     try:
-        return ast.parse(source)
+        return ast.parse(source), []
     except SyntaxError:
         if not newer_than_running(target):
             raise
         masked = stand_ins(source, target)
         if masked is None:
             raise
-        return ast.parse(masked[0])
+        return ast.parse(masked[0]), masked[1]
 
 
 def stand_ins(source: str | bytes, target: Version | None) -> tuple[str, list[range]] | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flagdebt.config import DEFAULT_MAX_SPRINTS, Config, load_config, with_presets
+from flagdebt.fileio import new_file_beside
 from flagdebt.files import discover
 from flagdebt.model import FLAG_TYPES, CallPattern, CallSite, Finding, FlagdebtError
 from flagdebt.paths import display_path
@@ -301,19 +302,11 @@ def write_new(path: Path, text: str, shown: str) -> None:
     The text is encoded first and written to a temporary file that is then linked into
     place, so a failure at any point leaves no empty or partial flags.toml behind.
     """
-    import tempfile
-
-    data = text.encode("utf-8", "backslashreplace")
     try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        temp = new_file_beside(path, text.encode("utf-8", "backslashreplace"))
     except OSError as error:
         raise FlagdebtError(f"{shown}: cannot write registry: {error.strerror}") from None
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o666 & ~_umask())
         os.link(temp, path)  # fails if path exists: never overwrite
     except FileExistsError:
         raise FlagdebtError(_exists(shown)) from None
@@ -321,12 +314,6 @@ def write_new(path: Path, text: str, shown: str) -> None:
         raise FlagdebtError(f"{shown}: cannot write registry: {error.strerror}") from None
     finally:
         Path(temp).unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def append_text(path: Path, text: str, shown: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from flagdebt.fileio import (
     Fingerprint,
     WriteRefused,
+    new_file_beside,
     read_fingerprinted,
     read_regular,
     replace_file,
@@ -557,22 +558,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def _create_atomically(path: Path, data: bytes) -> None:
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = new_file_beside(path, data)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -531,13 +531,12 @@ def _rewrite_first(removal: Removal, files: Sequence[_Found], job: _Job) -> None
     """The first pass over the files that read a flag: each file on its own, so they are
     rewritten in child processes when there are enough of them, and recorded in order."""
     jobs = min(os.cpu_count() or 1, len(files))
-    forking = "fork" in _start_methods()
-    if jobs < 2 or not forking or sum(len(file.data) for file in files) < PARALLEL_REWRITE_BYTES:
+    from flagdebt.workers import forks, worker_processes
+
+    if jobs < 2 or not forks() or sum(len(file.data) for file in files) < PARALLEL_REWRITE_BYTES:
         for file in files:
             _rewrite_file(removal, file.path, file.display, job)
         return
-    from flagdebt.workers import worker_processes
-
     _REWRITE_JOB[0] = job  # the forked children see it; nothing is pickled on the way in
     largest = sorted(range(len(files)), key=lambda n: -len(files[n].data))
     attempts: dict[int, Attempt] = {}
@@ -559,12 +558,6 @@ def _rewrite_forked(item: tuple[Path, str]) -> Attempt:
     job = _REWRITE_JOB[0]
     assert job is not None
     return _attempt(item[0], item[1], job, None)
-
-
-def _start_methods() -> list[str]:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()
 
 
 PATCH = "patch("

@@ -98,7 +98,7 @@ class Results(Generic[R]):
 def worker_processes(function: Callable[[J], R], jobs: Sequence[J],
                      count: int) -> Iterator[Results[R]]:
     """Run `function` on each job in `count` child processes; killed if left early."""
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    method = "fork" if forks() else "spawn"
     context = multiprocessing.get_context(method)
     children = []
     pipes: list[Connection] = []
