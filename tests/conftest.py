@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
 
+from flagdebt import quickcheck
 from flagdebt.cli import cli
 
 ROOT = Path(__file__).parent.parent
@@ -22,9 +23,20 @@ def run(monkeypatch: pytest.MonkeyPatch):
 
     def invoke(cwd: Path, *args: str) -> Result:
         monkeypatch.chdir(cwd)
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+        result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+        params = quickcheck.parse(args)
+        if params is not None:  # the program runs this command line without click
+            assert quick_check(params) == (result.exit_code, result.stdout, result.stderr), args
+        return result
 
     return invoke
+
+
+def quick_check(params: dict[str, object]) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of `check` run as `flagdebt.quickcheck` runs it."""
+    with CliRunner().isolation() as (stdout, stderr, _):
+        code = quickcheck.run(params)
+        return code, stdout.getvalue().decode(), stderr.getvalue().decode()
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from flagdebt import cli
+from flagdebt import steps
 from flagdebt.model import Finding
 from flagdebt.report import Summary
 from flagdebt.report.text import render_text
@@ -34,20 +34,20 @@ class _Terminal(io.StringIO):
 def test_no_color_and_output_files_turn_colour_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdout", _Terminal())
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli._use_color(None) is True
-    assert cli._use_color(__import__("pathlib").Path("report.txt")) is False
+    assert steps.use_color(None) is True
+    assert steps.use_color(__import__("pathlib").Path("report.txt")) is False
     monkeypatch.setenv("NO_COLOR", "1")
-    assert cli._use_color(None) is False
+    assert steps.use_color(None) is False
 
 
 def test_progress_only_for_large_scans_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr("sys.stderr", _Terminal())
-    with cli._progress(cli.PROGRESS_MIN_FILES) as progress:
+    with steps.progress(steps.PROGRESS_MIN_FILES) as progress:
         assert progress is not None
         progress(10)
-    with cli._progress(10) as progress:
+    with steps.progress(10) as progress:
         assert progress is None
     monkeypatch.setenv("CI", "true")
-    with cli._progress(cli.PROGRESS_MIN_FILES) as progress:
+    with steps.progress(steps.PROGRESS_MIN_FILES) as progress:
         assert progress is None

@@ -12,29 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from flagdebt.cli import (
-    CALL,
-    CONFIG,
-    IMPORT_TODAY,
-    PATHS,
-    PRESET,
-    REGISTRY,
-    TODAY,
-    _configure,
-    _emit,
-    _one_project,
-    _preset_names,
-    _registry,
-    _SourceChoice,
-    _suffixes,
-    cli,
-)
+from flagdebt.cli import CALL, CONFIG, IMPORT_TODAY, PATHS, PRESET, REGISTRY, TODAY, _SourceChoice, cli
 from flagdebt.config import Config, load_config, parse_call_pattern
 from flagdebt.files import PYTHON_SUFFIXES, discover_text, split_files
 from flagdebt.model import CallSite, FlagdebtError, Registry
 from flagdebt.paths import display_path, display_paths
 from flagdebt.printable import printable
 from flagdebt.registry import did_you_mean
+from flagdebt.steps import configure, emit, load_flags, one_project, preset_names, suffixes
 
 if TYPE_CHECKING:
     from flagdebt.registry import ArchivePlan
@@ -101,7 +86,7 @@ def init(args: tuple[str, ...], calls: tuple[str, ...], source: str | None,
                                                     environ=dict(os.environ))
     extra = tuple(parse_call_pattern(text) for text in calls)
     for line in init_project(Path(rest[0] if rest else "."), extra, source=given,
-                             presets=_preset_names(presets)):
+                             presets=preset_names(presets)):
         click.echo(line)
 
 
@@ -125,11 +110,11 @@ def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: da
     from flagdebt.report.owners import owner_renderer
     from flagdebt.scanner import scan_paths
 
-    config = _configure(_one_project(config_path, paths, "report"), registry, calls, presets=presets)
-    flags = _registry(config, today)
+    config = configure(one_project(config_path, paths, "report"), registry, calls, presets=presets)
+    flags = load_flags(config, today)
     cwd = Path.cwd()
     every = discover_text(paths or (config.root,), config.root, config.excludes,
-                          _suffixes(config, docs=True))
+                          suffixes(config, docs=True))
     files, displays, others = _split(every, display_paths(every, cwd))
     scan = scan_paths(files, displays, config.calls, project_index(config),
                       target=config.target_version)
@@ -139,7 +124,7 @@ def owner_report(paths: tuple[Path, ...], owner: str | None, fmt: str, today: da
     how = RemoveCommand(tuple(str(part) for pair in typed if pair[1] for part in pair))
     data = build_owner_report(flags, scan.sites, config, today or date.today(), owner, how,
                               [error.path for error in scan.errors], mentions)
-    _emit(owner_renderer(fmt)(data), output)
+    emit(owner_renderer(fmt)(data), output)
 
 
 VALUES = {"on": True, "true": True, "off": False, "false": False}
@@ -148,7 +133,7 @@ VALUES = {"on": True, "true": True, "off": False, "false": False}
 def _optional_registry(config: Config, required: bool, today: date | None) -> Registry | None:
     if not required and not config.registry_path.exists():
         return None
-    return _registry(config, today)
+    return load_flags(config, today)
 
 
 def _targets(key: str, registry: Registry | None, value: str | None,
@@ -199,7 +184,7 @@ def remove(ctx: click.Context, key: str, paths: tuple[Path, ...], value: str | N
     All or nothing: when a read of the flag cannot be rewritten, nothing is written and
     each such read is listed (exit 1), unless --partial.
     """
-    config = _configure(_one_project(config_path, paths, "remove"), registry, calls, presets=presets)
+    config = configure(one_project(config_path, paths, "remove"), registry, calls, presets=presets)
     flags = _optional_registry(config, required=value is None or archive, today=today)
     work = _Work(config, paths)
     values, aliases, name = _targets(key, flags, value, lambda: work.key_of_spelling(key))
@@ -238,8 +223,8 @@ def fix(ctx: click.Context, paths: tuple[Path, ...], only_expired: bool, diff: b
     """
     from flagdebt.rules import is_expired
 
-    config = _configure(_one_project(config_path, paths, "fix"), registry, calls, presets=presets)
-    flags = _registry(config, today)
+    config = configure(one_project(config_path, paths, "fix"), registry, calls, presets=presets)
+    flags = load_flags(config, today)
     day = today or date.today()
     chosen = [flag for flag in flags.flags.values() if flag.final_value is not None
               and (not only_expired or is_expired(flag, config, day))]
@@ -264,7 +249,7 @@ class _Work:
         self.config = config
         self.paths = paths
         every = discover_text(paths or (config.root,), config.root, config.excludes,
-                              _suffixes(config, docs=True))
+                              suffixes(config, docs=True))
         self.files, self.displays, self.others = _split(every, display_paths(every, Path.cwd()))
         self._sites: list[CallSite] | None = None
 
@@ -495,7 +480,7 @@ def _import(check: bool, sync: bool, options: dict[str, Any]) -> int:
     from flagdebt.registry_import import ImportRequest, import_registry
     from flagdebt.sources import SourceInput
 
-    config = _configure(options["config_path"], options["registry"], ())
+    config = configure(options["config_path"], options["registry"], ())
     location = options["location"]
     root = Path(location) if options["source"] in ("git", "annotations") and location else config.root
     given = SourceInput(options["source"], options["today"] or date.today(), location,
