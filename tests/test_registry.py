@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from flagdebt.archive import archive_flag
 from flagdebt.model import Flag, FlagdebtError
-from flagdebt.registry import archive_flag, index_keys, load_registry, scan_keys
+from flagdebt.registry import load_registry
+from flagdebt.tomllines import index_keys, scan_keys
 
 GOOD = """\
 # Feature flags of the shop.

@@ -93,7 +93,7 @@ def write_baseline(
     path: Path, findings: Iterable[Finding], cwd: Path | None = None
 ) -> int:
     """Record the findings (paths shown relative to `cwd`) in `path`; return how many."""
-    from flagdebt.registry import write_atomically
+    from flagdebt.fileio import write_atomically
 
     folder = path.absolute().parent
     entries = count_entries(findings, cwd or folder, folder)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import itertools
 import marshal
 import os
@@ -82,8 +83,10 @@ def _stable(value: object) -> object:
     return repr(value)
 
 
-def _package_stamp() -> list[tuple[str, int, int]]:
-    """Name, size and mtime of flagdebt's modules: an edited checkout invalidates the cache."""
+@functools.cache
+def _package_stamp() -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of flagdebt's modules: an edited checkout invalidates the cache.
+    (Taken once a process: the registry's key and the scan fingerprint both hold it.)"""
     stamp: list[tuple[str, int, int]] = []
     folders = [os.path.dirname(os.path.abspath(__file__))]
     while folders:
@@ -94,7 +97,7 @@ def _package_stamp() -> list[tuple[str, int, int]]:
                     stamp.append((entry.path, info.st_size, info.st_mtime_ns))
                 elif entry.is_dir() and entry.name != "__pycache__":
                     folders.append(entry.path)
-    return sorted(stamp)
+    return tuple(sorted(stamp))
 
 
 class ScanCache:

@@ -22,7 +22,7 @@ from flagdebt.registry import did_you_mean
 from flagdebt.steps import configure, emit, load_flags, one_project, preset_names, suffixes
 
 if TYPE_CHECKING:
-    from flagdebt.registry import ArchivePlan
+    from flagdebt.archive import ArchivePlan
     from flagdebt.removal import Change, Removal
     from flagdebt.textfiles import OutsidePython
     from flagdebt.writing import Written
@@ -436,14 +436,14 @@ def _names(keys: list[str]) -> str:
 
 
 def _plan_archive(config: Config, keys: list[str], day: date) -> ArchivePlan:
-    from flagdebt.registry import plan_archive
+    from flagdebt.archive import plan_archive
 
     return plan_archive(config.registry_path, keys, day,
                         display_path(config.registry_path, Path.cwd()))
 
 
 def _write_archive(config: Config, plan: ArchivePlan, say: Callable[[str], object]) -> None:
-    from flagdebt.registry import write_archive
+    from flagdebt.archive import write_archive
 
     shown = display_path(config.registry_path, Path.cwd())
     write_archive(plan, shown)

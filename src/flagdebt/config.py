@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keyword
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -80,16 +81,31 @@ class Config:
         return self.exclude + self.extend_exclude
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml with a [tool.flagdebt] table, from `start` up to the root."""
-    folder = start.resolve()
-    if not folder.is_dir():
-        folder = folder.parent
-    for candidate in (folder, *folder.parents):
-        pyproject = candidate / "pyproject.toml"
+def find_config(start: Path, known: dict[str, Path | None] | None = None) -> Path | None:
+    """The nearest pyproject.toml with a [tool.flagdebt] table, from `start` up to the root.
+
+    `known`: the answers for folders already walked, filled in on the way (pre-commit's
+    files share most of their folders)."""
+    folder = os.path.realpath(start)
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    known = {} if known is None else known
+    walked: list[str] = []
+    found: Path | None = None
+    while folder not in known:
+        walked.append(folder)
+        pyproject = Path(folder, "pyproject.toml")
         if _has_flagdebt_table(pyproject):
-            return pyproject
-    return None
+            found = pyproject
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    else:
+        found = known[folder]
+    known.update(dict.fromkeys(walked, found))
+    return found
 
 
 def _has_flagdebt_table(pyproject: Path) -> bool:

@@ -230,3 +230,23 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return error.strerror[0].lower() + error.strerror[1:]
     return str(error)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace (or create) `path` with `data` via a temporary file, keeping mode, owner and links."""
+    if not os.path.lexists(path):
+        _create_atomically(path, data)
+        return
+    try:
+        replace_file(path, data, None)
+    except WriteRefused as error:
+        raise OSError(errno.EACCES, str(error)) from None
+
+
+def _create_atomically(path: Path, data: bytes) -> None:
+    temporary = new_file_beside(path, data)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -1,26 +1,17 @@
-"""flags.toml -> a validated Registry of Flag entries, and archiving a flag in place."""
+"""flags.toml -> a validated Registry of Flag entries; reading TOML with line numbers for
+its problems (`flagdebt.tomllines` finds the lines, `flagdebt.archive` edits the file)."""
 
 from __future__ import annotations
 
-import errno
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from flagdebt.fileio import (
-    Fingerprint,
-    WriteRefused,
-    new_file_beside,
-    read_fingerprinted,
-    read_regular,
-    replace_file,
-    write_target,
-)
+from flagdebt.fileio import read_regular
 from flagdebt.model import FLAG_TYPES, Flag, FlagdebtError, Registry
 from flagdebt.printable import printable
 
@@ -30,125 +21,6 @@ else:
     import tomli as tomllib
 
 KeyPath = tuple[str, ...]
-
-# Line scanner. tomllib gives no line numbers, so the lines of header and key lines are
-# found with these patterns; values that span lines (arrays, multi-line strings) are
-# skipped by tracking brackets and quotes. The file has already parsed, so it is valid TOML.
-_BARE = r"[A-Za-z0-9_-]+"
-_BASIC = r'"(?:[^"\\\n]|\\.)*"'
-_LITERAL = r"'[^'\n]*'"
-_PART = re.compile(rf"{_BARE}|{_BASIC}|{_LITERAL}")
-_DOTTED = rf"(?:{_PART.pattern})(?:[ \t]*\.[ \t]*(?:{_PART.pattern}))*"
-_HEADER = re.compile(rf"[ \t]*\[\[?[ \t]*({_DOTTED})[ \t]*\]")
-_ASSIGN = re.compile(rf"[ \t]*({_DOTTED})[ \t]*=")
-_TOKEN = re.compile(rf'"""|\'\'\'|{_BASIC}|{_LITERAL}|#|[\[\]{{}}]')
-_CLOSE = {
-    '"""': re.compile(r'(?:\\.|[^\\])*?"""(?:""?)?'),
-    "'''": re.compile(r".*?'''(?:''?)?"),
-}
-
-
-@dataclass(frozen=True)
-class KeyLine:
-    """Where a TOML table header or key/value line sits: first and last line (1-based)."""
-
-    path: KeyPath
-    line: int
-    end: int
-    header: bool
-
-
-def scan_keys(text: str) -> list[KeyLine]:
-    """Every table header and key line of a valid TOML document, in file order."""
-    found: list[KeyLine] = []
-    table: KeyPath = ()
-    depth, quote = 0, ""
-    entry: KeyLine | None = None  # the entry whose value is being read
-    for number, line in enumerate(text.split("\n"), start=1):
-        rest = line
-        if entry is None:
-            started = _entry_at(line, number, table)
-            if started is None:
-                continue
-            entry, rest = started
-            table = entry.path if entry.header else table
-        depth, quote = _advance(rest, depth, quote)
-        if depth <= 0 and not quote:
-            found.append(replace(entry, end=number))
-            entry, depth = None, 0
-    return found
-
-
-def _entry_at(line: str, number: int, table: KeyPath) -> tuple[KeyLine, str] | None:
-    """The header or key that starts on `line`, and the rest of the line (its value)."""
-    if line.lstrip().startswith("["):
-        header = _HEADER.match(line)
-        if header is None:
-            return None
-        return KeyLine(_split_key(header.group(1)), number, number, True), ""
-    assign = _ASSIGN.match(line)
-    if assign is None:
-        return None
-    key = KeyLine(table + _split_key(assign.group(1)), number, number, False)
-    return key, line[assign.end() :]
-
-
-_HEADER_LINE = re.compile(rf"^{_HEADER.pattern}", re.MULTILINE)
-
-
-def table_headers(text: str) -> dict[KeyPath, int]:
-    """The line of each `[table]` header: a quick look that needs no full scan of the file."""
-    lines: dict[KeyPath, int] = {}
-    position, number = 0, 1
-    for match in _HEADER_LINE.finditer(text):
-        number += text.count("\n", position, match.start())
-        position = match.start()
-        lines.setdefault(_split_key(match.group(1)), number)
-    return lines
-
-
-def index_keys(text: str) -> dict[KeyPath, int]:
-    """The first line that defines each key path, or any key below it (a dotted prefix)."""
-    lines: dict[KeyPath, int] = {}
-    for entry in scan_keys(text):
-        for size in range(1, len(entry.path) + 1):
-            lines.setdefault(entry.path[:size], entry.line)
-    return lines
-
-
-def _split_key(dotted: str) -> KeyPath:
-    return tuple(_unquote(part.group()) for part in _PART.finditer(dotted))
-
-
-def _unquote(part: str) -> str:
-    if part.startswith("'"):
-        return part[1:-1]
-    if part.startswith('"'):
-        return str(tomllib.loads(f"k = {part}")["k"])
-    return part
-
-
-def _advance(fragment: str, depth: int, quote: str) -> tuple[int, str]:
-    """Bracket depth and open multi-line string quote after reading `fragment`."""
-    position = 0
-    while True:
-        if quote:
-            closing = _CLOSE[quote].match(fragment, position)
-            if closing is None:
-                return depth, quote
-            position, quote = closing.end(), ""
-            continue
-        token = _TOKEN.search(fragment, position)
-        if token is None or token.group() == "#":
-            return depth, quote
-        position, text = token.end(), token.group()
-        if text in _CLOSE:
-            quote = text
-        elif text in ("[", "{"):
-            depth += 1
-        elif text in ("]", "}"):
-            depth -= 1
-
 
 @dataclass
 class Problems:
@@ -167,12 +39,16 @@ class Problems:
     @property
     def lines(self) -> dict[KeyPath, int]:
         if self._lines is None:
+            from flagdebt.tomllines import index_keys
+
             self._lines = index_keys(self.text)
         return self._lines
 
     def table_line(self, path: KeyPath) -> int:
         """The line of the `[path]` table header, falling back to the full index."""
         if self._headers is None:
+            from flagdebt.tomllines import table_headers
+
             self._headers = table_headers(self.text)
         return self._headers.get(path) or self.line_of(path)
 
@@ -323,7 +199,7 @@ def load_registry(path: Path, display: str | None = None) -> Registry:
     """Read and validate flags.toml; raise one FlagdebtError listing every problem."""
     shown = str(path) if display is None else display
     text, data = read_toml(path, shown, "registry")
-    return _validated(text, data, shown)
+    return validated(text, data, shown)
 
 
 def parse_registry(text: str, display: str) -> Registry:
@@ -332,10 +208,10 @@ def parse_registry(text: str, display: str) -> Registry:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _syntax_error(error, text, display) from None
-    return _validated(text, data, display)
+    return validated(text, data, display)
 
 
-def _validated(text: str, data: dict[str, Any], shown: str) -> Registry:
+def validated(text: str, data: dict[str, Any], shown: str) -> Registry:
     problems = Problems(shown, text)
     _check_top_level(data, problems)
     table = data.get("flags", {})
@@ -415,152 +291,3 @@ def future_created(registry: Registry, today: date) -> list[str]:
     return [f"{registry.path}:{flag.line}: flag '{flag.key}': 'created' ({flag.created}) is "
             f"later than today ({today}); check the date (or --today)"
             for flag in registry.flags.values() if flag.created is not None and flag.created > today]
-
-
-# Archiving.
-
-
-@dataclass(frozen=True)
-class ArchivePlan:
-    """The new bytes of flags.toml with `archived` set, checked before any file is touched."""
-
-    path: Path
-    data: bytes
-    read_as: Fingerprint
-    keys: tuple[str, ...]
-    day: date
-
-
-def plan_archive(path: Path, keys: Iterable[str], day: date, display: str | None = None
-                 ) -> ArchivePlan:
-    """Set `archived = day` on each flag, keeping every other byte; validate the result.
-
-    Raises FlagdebtError when a key is not in the registry, the new registry would not be
-    valid (archived before created), or flags.toml cannot be written.
-    """
-    shown = str(path) if display is None else display
-    keys = tuple(keys)
-    try:
-        raw, read_as = read_fingerprinted(path)
-    except OSError as error:
-        raise FlagdebtError(f"{shown}: cannot read registry: {error.strerror}") from None
-    text, _ = read_toml(path, shown, "registry")
-    for key in keys:
-        text = _archived_text(text, key, day, shown)
-    _validated(text, tomllib.loads(text), shown)
-    _check_writable(path, shown)
-    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    return ArchivePlan(path, bom + text.encode("utf-8"), read_as, keys, day)
-
-
-def _archived_text(text: str, key: str, day: date, shown: str) -> str:
-    flags = tomllib.loads(text).get("flags")
-    if not isinstance(flags, dict) or not isinstance(flags.get(key), dict):
-        raise FlagdebtError(f"{shown}: flag '{printable(key)}': not in the registry")
-    line = index_keys(text).get(("flags", key), 1)
-    created = flags[key].get("created")
-    if isinstance(created, date) and day < created:
-        raise FlagdebtError(f"{shown}:{line}: flag '{printable(key)}': cannot archive on {day} before "
-                            f"its 'created' date {created} (check --today)")
-    updated = _insert_archived(text, key, day) or _set_with_tomlkit(text, key, day)
-    if _archived_day(updated, key) != day:
-        raise FlagdebtError(f"{shown}:{line}: flag '{printable(key)}': could not set 'archived'")
-    return updated
-
-
-def _check_writable(path: Path, shown: str) -> None:
-    try:
-        target = write_target(path, None)
-        mode = target.stat().st_mode
-    except (WriteRefused, OSError) as error:
-        raise FlagdebtError(f"{shown}: cannot archive: {error}") from None
-    if not mode & 0o200 or not os.access(target, os.W_OK):
-        raise FlagdebtError(f"{shown}: registry is read-only: cannot archive; nothing was changed")
-    if not os.access(target.parent, os.W_OK | os.X_OK):
-        raise FlagdebtError(f"{shown}: cannot archive: its folder is not writable; "
-                            "nothing was changed")
-
-
-def write_archive(plan: ArchivePlan, display: str) -> None:
-    """Write a planned archive, unless flags.toml changed since it was planned."""
-    try:
-        replace_file(plan.path, plan.data, plan.read_as)
-    except WriteRefused as error:
-        raise FlagdebtError(f"{display}: not archived: {error}") from None
-
-
-def archive_flag(path: Path, key: str, day: date, display: str | None = None) -> None:
-    """Set `archived = day` on flag `key` in flags.toml, keeping every other byte as it was."""
-    shown = str(path) if display is None else display
-    write_archive(plan_archive(path, [key], day, shown), shown)
-
-
-def _insert_archived(text: str, key: str, day: date) -> str | None:
-    """Add the line after the last field of a `[flags.KEY]` table; None for other layouts."""
-    section = _table_section(scan_keys(text), ("flags", key))
-    if section is None or any(entry.path[2:] == ("archived",) for entry in section[1:]):
-        return None
-    last = section[-1]
-    lines = text.split("\n")
-    field_line = lines[last.line - 1] if len(section) > 1 else ""
-    indent = field_line[: len(field_line) - len(field_line.lstrip(" \t"))]
-    if last.end == len(lines):  # the table ends the file, which has no final newline
-        lines[-1] += "\r" if "\r\n" in text else ""
-        ending = ""
-    else:
-        ending = "\r" if lines[last.end - 1].endswith("\r") else ""
-    lines.insert(last.end, f"{indent}archived = {day.isoformat()}{ending}")
-    return "\n".join(lines)
-
-
-def _table_section(entries: list[KeyLine], path: KeyPath) -> list[KeyLine] | None:
-    """The `[path]` header entry and the key lines under it, if it has exactly one header."""
-    heads = [number for number, entry in enumerate(entries) if entry.header and entry.path == path]
-    if len(heads) != 1:
-        return None
-    section = [entries[heads[0]]]
-    for entry in entries[heads[0] + 1 :]:
-        if entry.header:
-            break
-        section.append(entry)
-    return section
-
-
-def _set_with_tomlkit(text: str, key: str, day: date) -> str:
-    """Inline tables, dotted keys and an existing `archived` are left to tomlkit."""
-    import tomlkit
-
-    try:
-        document = tomlkit.parse(text)
-        document["flags"][key]["archived"] = day
-    except (ValueError, KeyError, TypeError):  # tomlkit disagrees with tomllib
-        return text
-    return tomlkit.dumps(document)
-
-
-def _archived_day(text: str, key: str) -> object:
-    """The `archived` value of flag `key` in `text`, to check an edit before writing it."""
-    try:
-        return tomllib.loads(text)["flags"][key].get("archived")
-    except (tomllib.TOMLDecodeError, KeyError, AttributeError):
-        return None
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace (or create) `path` with `data` via a temporary file, keeping mode, owner and links."""
-    if not os.path.lexists(path):
-        _create_atomically(path, data)
-        return
-    try:
-        replace_file(path, data, None)
-    except WriteRefused as error:
-        raise OSError(errno.EACCES, str(error)) from None
-
-
-def _create_atomically(path: Path, data: bytes) -> None:
-    temporary = new_file_beside(path, data)
-    try:
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

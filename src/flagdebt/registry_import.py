@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from flagdebt.fileio import write_atomically
 from flagdebt.model import FlagdebtError, Registry
-from flagdebt.registry import did_you_mean, parse_registry, read_toml, write_atomically
+from flagdebt.registry import did_you_mean, parse_registry, read_toml
 from flagdebt.registry_merge import MergePlan, apply_plan, plan_merge
 from flagdebt.sources import SOURCES, Source, SourceFlag, SourceInput
 

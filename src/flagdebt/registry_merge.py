@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flagdebt.model import Flag, FlagdebtError, Registry
-from flagdebt.registry import KeyLine, parse_registry, scan_keys
+from flagdebt.registry import parse_registry
 from flagdebt.sources import FIELDS, SourceFlag
+from flagdebt.tomllines import KeyLine, scan_keys
 
 OPPOSITE = {"rolled_out": "rolled_back", "rolled_back": "rolled_out"}
 LATER_DATES = ("rolled_out", "rolled_back", "remove_by", "archived")

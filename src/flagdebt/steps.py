@@ -97,12 +97,13 @@ def projects(config_path: Path | None, paths: tuple[Path, ...]) -> list[Group]:
     from flagdebt.config import find_config
 
     by_folder: dict[Path, Path | None] = {}
+    known: dict[str, Path | None] = {}
     groups: dict[Path | None, list[Path]] = {}
     for path in paths:
         folder = path.absolute() if os.path.isdir(path) else path.absolute().parent
         if folder not in by_folder:
             try:
-                by_folder[folder] = find_config(folder) if os.path.isdir(folder) else None
+                by_folder[folder] = find_config(folder, known) if os.path.isdir(folder) else None
             except OSError:  # a folder we may not enter: reading the path reports it
                 by_folder[folder] = None
         groups.setdefault(by_folder[folder], []).append(path)
