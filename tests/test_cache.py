@@ -9,10 +9,13 @@ import subprocess
 import sys
 import time
 from dataclasses import make_dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, write_tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_scanner import CASES, ENGINE_SOURCES, PATTERNS
 
 from flagdebt import cache as cache_module
@@ -455,6 +458,41 @@ def test_registry_is_answered_from_the_cache_while_unchanged(tmp_path: Path) -> 
     assert cached_registry(config, path, "flags.toml", load_registry) == changed
 
 
+def test_every_field_of_a_flag_comes_back_from_the_cache(tmp_path: Path) -> None:
+    from flagdebt.cache import cached_registry
+    from flagdebt.registry import load_registry
+
+    root = project(tmp_path, {**PROJECT, "flags.toml": """\
+[flags.full]
+type = "release"
+owner = "payments"
+description = "every field set"
+created = 2026-01-02
+rolled_out = 2026-02-03
+remove_by = 2026-04-05
+archived = 2026-05-06
+aliases = ["full-old", "FULL"]
+
+[flags.bare]
+type = "ops"
+owner = "sre"
+created = 2025-12-31
+rolled_back = 2026-01-01
+"""})
+    path = root / "flags.toml"
+    os.utime(path, (OLD, OLD))
+    loaded = load_registry(path, "flags.toml")
+    assert cached_registry(Config(root=root), path, "flags.toml", load_registry) == loaded
+    assert list((root / CACHE_DIR_NAME).glob("registry-*"))
+
+    def fail(path: Path, display: str) -> None:
+        raise AssertionError("flags.toml was parsed again")
+
+    again = cached_registry(Config(root=root), path, "flags.toml", fail)  # type: ignore[arg-type]
+    assert again == loaded and again.flags["full"].archived == date(2026, 5, 6)
+    assert list(again.flags) == ["full", "bare"]
+
+
 def test_a_registry_with_problems_is_reported_on_every_run(run, tmp_path: Path) -> None:
     files = {**PROJECT, "flags.toml": PROJECT["flags.toml"] + "colour = \"blue\"\n"}
     root = project(tmp_path, files)
@@ -570,3 +608,22 @@ def test_a_path_that_is_a_prefix_of_a_stored_one_is_not_taken_for_it(tmp_path: P
     for name, key in (("pkg/a.py", "short"), ("pkg/a.py.py", "long")):
         some = scan_some(root, config, [name], project_cache(config))
         assert [site.key for site in some.sites] == [key]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.from_regex(r"[a-c._-]{1,3}(/[a-c._-]{1,3}){0,2}\.py", fullmatch=True),
+                min_size=1, max_size=40, unique=True),
+       st.lists(st.from_regex(r"[a-c._-]{1,3}(/[a-c._-]{1,3}){0,2}\.py", fullmatch=True), max_size=5),
+       st.booleans())
+def test_a_few_paths_are_found_by_bisection_or_search(stored: list[str], asked: list[str],
+                                                       shuffled: bool) -> None:
+    """The stored stamp of each path, whatever the order the paths were stored in."""
+    keys = sorted(stored, key=lambda key: key.replace("/", "\0"))
+    if shuffled:
+        keys.reverse()  # not walk order: found by the search of the joined text
+    stamps = [number * 7 + 1 for number in range(len(keys))]
+    entries = (cache_module._join(keys), cache_module._key_starts(keys), stamps, {})
+    scan_cache = cache_module.ScanCache(Path("unused"), "x", Path("/nowhere"), entries)
+    for key in [*keys, *asked]:
+        expected = stamps[keys.index(key)] if key in keys else None
+        assert scan_cache._stored_stamp(key) == expected

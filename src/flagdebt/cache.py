@@ -139,13 +139,30 @@ class ScanCache:
         return self._keys
 
     def _stored_stamp(self, key: str) -> Any:
-        """The stored stamp of one path, found in the joined text (None if not stored)."""
-        at = self.joined.find(f"\0{key}\0")
+        """The stored stamp of one path (None if not stored): found by bisection, as the
+        paths are stored in walk order, else by a search of the joined text."""
+        starts = memoryview(self.starts).cast("I")
+        joined, count = self.joined, len(starts)
+
+        def stored(number: int) -> str:
+            end = starts[number + 1] if number + 1 < count else len(joined) - 1
+            return joined[starts[number] + 1:end]
+
+        wanted = _walk_order(key)
+        low, high = 0, count
+        while low < high:
+            middle = (low + high) // 2
+            if _walk_order(stored(middle)) < wanted:
+                low = middle + 1
+            else:
+                high = middle
+        if low < count and stored(low) == key:
+            return self.stamps[low]
+        at = joined.find(f"\0{key}\0")  # not stored, or stored out of walk order
         if at < 0:
             return None
-        starts = memoryview(self.starts).cast("I")
         number = bisect.bisect_left(starts, at)
-        return self.stamps[number] if number < len(starts) and starts[number] == at else None
+        return self.stamps[number] if number < count and starts[number] == at else None
 
     def trusted(self) -> dict[str, int]:
         """The stored files whose stamp can be trusted, by key."""
@@ -246,12 +263,17 @@ class ScanCache:
         ran = set(self.run_keys)
         payloads = {k: v for k, v in self.payloads.items() if k not in ran}
         payloads.update(self.run_payloads)
-        keys = sorted(entries, key=lambda key: key.replace("/", "\0"))
+        keys = sorted(entries, key=_walk_order)
         return keys, [entries[key] for key in keys], payloads
 
 
 Stored = tuple[str, bytes, list[Any], dict[str, bytes]]
 _EMPTY: Stored = ("", b"", [], {})
+
+
+def _walk_order(key: str) -> str:
+    """The sort key of walk order: like Paths, part by part ("a/x.py" before "a.py")."""
+    return key.replace("/", "\0")
 
 
 def _join(keys: list[str]) -> str:
@@ -309,27 +331,52 @@ def cached_registry(config: Config, path: Path, display: str,
     """`load(path, display)`, answered from the cache while flags.toml keeps its size and mtime.
 
     Only a registry that loaded without error is stored, so problems are reported on
-    every run; the key holds flagdebt's code stamp, as the scan fingerprint does.
+    every run; the key holds flagdebt's code stamp, as the scan fingerprint does, and the
+    names of `Flag`'s fields, which each stored row gives in order.
     """
+    from flagdebt.model import Flag
+
     stamp = _stamp(str(path))
     file = cache_folder(config) / f"registry-{_crc(str(path.absolute()))}{SUFFIX}"
-    key = repr((FORMAT, __version__, _package_stamp(), str(path.absolute()), stamp))
+    fields = dataclasses.fields(Flag)
+    key = repr((FORMAT, __version__, _package_stamp(), str(path.absolute()), stamp,
+                [field.name for field in fields]))
+    dates = [number for number, field in enumerate(fields) if "date" in str(field.type)]
     try:
         with open(file, "rb") as stream:
-            stored, encoded = marshal.loads(stream.read())
+            stored, rows = marshal.loads(stream.read())
         if stored == key:
-            registry = _decode(encoded, display)
-            if type(registry).__name__ == "Registry":
-                return registry  # type: ignore[no-any-return]
+            return _registry_from_rows(rows, dates, display)
     except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         pass
     registry = load(path, display)
     if stamp is not None and stamp >> 64 < time.time_ns() - RACY_NS:
+        names = [field.name for field in fields]
+        rows = [tuple(_ordinal(getattr(flag, name)) for name in names) for flag in registry.flags.values()]
         try:
-            _write_atomically(file, marshal.dumps((key, _encode(registry, display))))
+            _write_atomically(file, marshal.dumps((key, rows)))
         except (OSError, ValueError):
             pass
     return registry
+
+
+def _ordinal(value: object) -> object:
+    return value.toordinal() if isinstance(value, date) else value
+
+
+def _registry_from_rows(rows: list[tuple[Any, ...]], dates: list[int], display: str) -> Registry:
+    """The registry of stored rows: `Flag`'s field values in order, dates as day numbers."""
+    from flagdebt.model import Flag, Registry
+
+    day = date.fromordinal
+    flags: dict[str, Flag] = {}
+    for row in rows:
+        values = list(row)
+        for number in dates:
+            if values[number] is not None:
+                values[number] = day(values[number])
+        flags[values[0]] = Flag(*values)
+    return Registry(display, flags)
 
 
 def _crc(text: str) -> str:
@@ -418,10 +465,10 @@ def _is_own_file(path: Path) -> bool:
 
 def _classes() -> dict[str, type]:
     from flagdebt.flagcall import FileSymbols, KeyExpr
-    from flagdebt.model import Finding, Flag, Registry, Suppression
+    from flagdebt.model import Finding, Suppression
     from flagdebt.sites import FileScan, RawSite
 
-    classes = (FileScan, RawSite, KeyExpr, FileSymbols, Suppression, Finding, Flag, Registry)
+    classes = (FileScan, RawSite, KeyExpr, FileSymbols, Suppression, Finding)
     return {cls.__name__: cls for cls in classes}
 
 

@@ -12,7 +12,6 @@ bound, after which no name left out can beat it.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
@@ -22,7 +21,12 @@ Token = tuple[str, int]
 
 def tokens(text: str) -> list[Token]:
     """Each character of `text` with its occurrence number (1 for the first)."""
-    return [(char, number) for char, count in Counter(text).items() for number in range(1, count + 1)]
+    seen: dict[str, int] = {}
+    found: list[Token] = []
+    for char in text:
+        number = seen[char] = seen.get(char, 0) + 1
+        found.append((char, number))
+    return found
 
 
 class NearKeys:
