@@ -627,3 +627,52 @@ def test_a_few_paths_are_found_by_bisection_or_search(stored: list[str], asked: 
     for key in [*keys, *asked]:
         expected = stamps[keys.index(key)] if key in keys else None
         assert scan_cache._stored_stamp(key) == expected
+
+
+# ------------------------------------------------------- what pyproject.toml holds for us
+
+
+def test_a_warm_check_reads_pyproject_from_the_copy_beside_the_cache(run, tmp_path: Path) -> None:
+    from flagdebt import config as config_module
+
+    files = {**PROJECT, "pyproject.toml": "[project]\nrequires-python = '>=3.10'\n\n"
+                                          "[tool.flagdebt]\nextend-exclude = ['app/other.py']\n"}
+    root = project(tmp_path, files)
+    first = run(root, "check", "--today", TODAY, "--format", "json").output
+    assert [path.name for path in (root / CACHE_DIR_NAME).glob("config-*")]
+
+    def unparsed(text: str, display: str) -> None:
+        raise AssertionError("pyproject.toml was parsed again")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(config_module, "parse_toml", unparsed)
+        assert run(root, "check", "--today", TODAY, "--format", "json").output == first
+        loaded = config_module.load_config(root, memo=True)
+    assert loaded.extend_exclude == ("app/other.py",) and loaded.target_version == (3, 10)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("other", "plain"))  # same size
+    assert config_module.load_config(root, memo=True).extend_exclude == ("app/plain.py",)
+
+
+def test_no_copy_of_pyproject_without_the_cache_or_where_cache_dir_points(run, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    run(root, "check", "--today", TODAY, "--no-cache")
+    assert not (root / CACHE_DIR_NAME).exists()
+    (root / "pyproject.toml").write_text("[tool.flagdebt]\ncache-dir = 'elsewhere'\n")
+    run(root, "check", "--today", TODAY)
+    assert not (root / CACHE_DIR_NAME).exists()
+    assert not list((root / "elsewhere").glob("config-*"))
+    (root / "pyproject.toml").write_text("[tool.flagdebt]\nexclude = ['x']\nwhen = 2026-01-01\n")
+    result = run(root, "check", "--today", TODAY)  # a date cannot be stored: read every time
+    assert result.exit_code == 2 and "when" in result.output
+    assert not list((root / CACHE_DIR_NAME).glob("config-*"))
+
+
+def test_a_corrupt_copy_of_pyproject_is_parsed_again_and_clean_removes_it(run, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    expected = run(root, "check", "--today", TODAY).output
+    (copy,) = (root / CACHE_DIR_NAME).glob("config-*")
+    for garbage in (b"", b"\x00garbage", marshal.dumps(("key", b"x", {}))):
+        copy.write_bytes(garbage)
+        assert run(root, "check", "--today", TODAY).output == expected
+    assert copy in clean_cache(root / CACHE_DIR_NAME)

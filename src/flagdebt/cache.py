@@ -360,6 +360,37 @@ def cached_registry(config: Config, path: Path, display: str,
     return registry
 
 
+def remembered(pyproject: Path, data: bytes, parse: Callable[[], dict[str, Any]],
+               environ: dict[str, str] | os._Environ[str] = os.environ) -> dict[str, Any]:
+    """`parse()` of a pyproject.toml whose bytes are `data`, answered from a copy stored with
+    those bytes, so that a warm check imports no TOML parser.
+
+    The copy lives where the result cache does when that place is known before the file is
+    read: $FLAGDEBT_CACHE_DIR, or the project's `.flagdebt_cache` when the parsed table sets
+    no `cache-dir` (with one, nothing is stored). Bytes, not a stamp, decide, so an edit
+    within the same second counts too.
+    """
+    from_env = environ.get(CACHE_DIR_ENV)
+    folder = Path(from_env).absolute() if from_env else pyproject.parent / CACHE_DIR_NAME
+    file = folder / f"config-{_crc(str(pyproject.absolute()))}{SUFFIX}"
+    key = repr((FORMAT, __version__, _package_stamp()))
+    try:
+        with open(file, "rb") as stream:
+            stored, stored_data, document = marshal.loads(stream.read())
+        if stored == key and stored_data == data and type(document) is dict:
+            return document
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    document = parse()
+    table = document.get("tool", {}).get("flagdebt")
+    if from_env or (isinstance(table, dict) and "cache-dir" not in table):
+        try:  # a date or time in the table cannot be marshalled: not stored
+            _write_atomically(file, marshal.dumps((key, data, document)))
+        except (OSError, ValueError):
+            pass
+    return document
+
+
 def _ordinal(value: object) -> object:
     return value.toordinal() if isinstance(value, date) else value
 
@@ -455,7 +486,7 @@ def _is_own_file(path: Path) -> bool:
     name = path.name
     if not path.is_file():
         return False
-    if name.startswith(("scan-", "registry-")) and name.endswith((SUFFIX, ".tmp")):
+    if name.startswith(("scan-", "registry-", "config-")) and name.endswith((SUFFIX, ".tmp")):
         return True
     return name in _OWN_FILES and path.read_text(encoding="utf-8", errors="replace") in ("*\n", _TAG)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import keyword
 import os
 import re
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,12 +13,7 @@ from typing import Any
 from flagdebt.grammar import TARGET_HELP, Version, from_requires_python, parse_target
 from flagdebt.model import FLAG_TYPES, CallPattern, FlagdebtError
 from flagdebt.paths import SIMPLE_GLOB, display_path
-from flagdebt.registry import Problems, describe, did_you_mean, read_toml
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+from flagdebt.registry import Problems, decode_text, describe, did_you_mean, parse_toml, read_file
 
 DEFAULT_CALLS = (CallPattern(("flag_enabled",)),)
 # Test helpers that force a flag on or off (`@override_flag("x", active=True)`): not reads,
@@ -81,11 +75,12 @@ class Config:
         return self.exclude + self.extend_exclude
 
 
-def find_config(start: Path, known: dict[str, Path | None] | None = None) -> Path | None:
+def find_config(start: Path, known: dict[str, Path | None] | None = None,
+                memo: bool = False) -> Path | None:
     """The nearest pyproject.toml with a [tool.flagdebt] table, from `start` up to the root.
 
     `known`: the answers for folders already walked, filled in on the way (pre-commit's
-    files share most of their folders)."""
+    files share most of their folders). `memo`: see `load_config`."""
     folder = os.path.realpath(start)
     if not os.path.isdir(folder):
         folder = os.path.dirname(folder)
@@ -95,7 +90,7 @@ def find_config(start: Path, known: dict[str, Path | None] | None = None) -> Pat
     while folder not in known:
         walked.append(folder)
         pyproject = Path(folder, "pyproject.toml")
-        if _has_flagdebt_table(pyproject):
+        if _has_flagdebt_table(pyproject, memo):
             found = pyproject
             break
         parent = os.path.dirname(folder)
@@ -108,7 +103,7 @@ def find_config(start: Path, known: dict[str, Path | None] | None = None) -> Pat
     return found
 
 
-def _has_flagdebt_table(pyproject: Path) -> bool:
+def _has_flagdebt_table(pyproject: Path, memo: bool) -> bool:
     """True when the file has the table, or mentions flagdebt but is not valid TOML."""
     from flagdebt.fileio import NotRegularFile, read_regular
 
@@ -121,29 +116,59 @@ def _has_flagdebt_table(pyproject: Path) -> bool:
     if b"flagdebt" not in data:
         return False
     try:
-        tool = tomllib.loads(data.decode("utf-8").removeprefix("\ufeff")).get("tool")
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "tool" in _document(pyproject, str(pyproject), memo, data)[1]
+    except FlagdebtError:
         return True  # load_config reports the error with its line
-    return isinstance(tool, dict) and "flagdebt" in tool
 
 
-def load_config(cwd: Path, explicit: Path | None = None) -> Config:
-    """The Config from `--config PATH`, else from the nearest pyproject.toml, else defaults."""
+def load_config(cwd: Path, explicit: Path | None = None, memo: bool = False) -> Config:
+    """The Config from `--config PATH`, else from the nearest pyproject.toml, else defaults.
+
+    `memo`: what a pyproject.toml holds for flagdebt is kept beside the result cache while
+    its bytes stay the same, so that a warm check parses no TOML (`cache.remembered`)."""
     cwd = cwd.resolve()
     if explicit is not None:
         path = (cwd / explicit).resolve()
         if not path.is_file():
             raise FlagdebtError(f"{explicit}: config file not found")
     else:
-        found = find_config(cwd)
+        found = find_config(cwd, memo=memo)
         if found is None:
             return Config(root=cwd)
         path = found
-    return _read_config(path, display_path(path, cwd))
+    return _read_config(path, display_path(path, cwd), memo)
 
 
-def _read_config(path: Path, shown: str) -> Config:
-    text, data = read_toml(path, shown, "config file")
+def _document(path: Path, shown: str, memo: bool, data: bytes | None = None
+              ) -> tuple[str, dict[str, Any]]:
+    """The text of a pyproject.toml, and the parts of it a Config is read from."""
+    if data is None:
+        data = read_file(path, shown, "config file")
+    text = decode_text(data, shown)
+
+    def parse() -> dict[str, Any]:
+        return _flagdebt_parts(parse_toml(text, shown))
+
+    if not memo:
+        return text, parse()
+    from flagdebt.cache import remembered
+
+    return text, remembered(path, data, parse)
+
+
+def _flagdebt_parts(document: dict[str, Any]) -> dict[str, Any]:
+    """[tool.flagdebt] (as `tool`, only when present) and [project] requires-python."""
+    parts: dict[str, Any] = {}
+    tool, project = document.get("tool"), document.get("project")
+    if isinstance(tool, dict) and "flagdebt" in tool:
+        parts["tool"] = {"flagdebt": tool["flagdebt"]}
+    if isinstance(project, dict) and "requires-python" in project:
+        parts["project"] = {"requires-python": project["requires-python"]}
+    return parts
+
+
+def _read_config(path: Path, shown: str, memo: bool = False) -> Config:
+    text, data = _document(path, shown, memo)
     tool = data.get("tool")
     table = tool.get("flagdebt") if isinstance(tool, dict) else None
     if table is None:

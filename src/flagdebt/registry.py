@@ -9,16 +9,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from flagdebt.fileio import read_regular
 from flagdebt.model import FLAG_TYPES, Flag, FlagdebtError, Registry
 from flagdebt.printable import printable
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
 
 KeyPath = tuple[str, ...]
 
@@ -102,18 +104,42 @@ def describe(value: object) -> str:
 
 def read_toml(path: Path, display: str, what: str) -> tuple[str, dict[str, Any]]:
     """The text and parsed content of a TOML file; every failure is a FlagdebtError."""
+    text = decode_text(read_file(path, display, what), display)
+    return text, parse_toml(text, display)
+
+
+def read_file(path: Path, display: str, what: str) -> bytes:
+    """The bytes of a file the user named or flagdebt looked for; failures are FlagdebtErrors."""
     try:
-        data = read_regular(path)
+        return read_regular(path)
     except FileNotFoundError:
         where = "" if display == str(path) else f" (looked for {path})"
         raise FlagdebtError(f"{display}: {what} not found{where}") from None
     except OSError as error:
         raise FlagdebtError(f"{display}: cannot read {what}: {error.strerror}") from None
-    text = _decode(data, display).removeprefix("\ufeff")
+
+
+def decode_text(data: bytes, display: str) -> str:
+    """UTF-8 text without a BOM; a byte that is not UTF-8 is a FlagdebtError with its line."""
+    return _decode(data, display).removeprefix("\ufeff")
+
+
+def parse_toml(text: str, display: str) -> dict[str, Any]:
+    """Parsed TOML (tomllib is loaded only here: a warm check reads no TOML)."""
+    tomllib = _tomllib()
     try:
-        return text, tomllib.loads(text)
+        parsed: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _syntax_error(error, text, display) from None
+    return parsed
+
+
+def _tomllib() -> ModuleType:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    return tomllib
 
 
 def _decode(data: bytes, display: str) -> str:
@@ -204,11 +230,7 @@ def load_registry(path: Path, display: str | None = None) -> Registry:
 
 def parse_registry(text: str, display: str) -> Registry:
     """Validate flags.toml text as load_registry validates the file, e.g. before writing it."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise _syntax_error(error, text, display) from None
-    return validated(text, data, display)
+    return validated(text, parse_toml(text, display), display)
 
 
 def validated(text: str, data: dict[str, Any], shown: str) -> Registry:

@@ -67,13 +67,13 @@ def rule_codes(values: Sequence[str], option: str) -> tuple[str, ...]:
 
 def configure(config_path: Path | None, registry: Path | None, calls: Sequence[str],
               select: Sequence[str] = (), ignore: Sequence[str] = (),
-              paths: Sequence[Path] = (), presets: Sequence[str] = ()) -> Config:
-    """The project's config with the command line's options applied."""
-    config = load_config(Path.cwd(), config_path)
+              paths: Sequence[Path] = (), presets: Sequence[str] = (), memo: bool = False) -> Config:
+    """The project's config with the command line's options applied (`memo`: see load_config)."""
+    config = load_config(Path.cwd(), config_path, memo)
     if config.config_path is None and config_path is None and paths:
         # pre-commit runs from the repository root; a project may live in a subfolder.
         start = paths[0] if paths[0].is_dir() else paths[0].parent
-        config = load_config(start.absolute(), None)
+        config = load_config(start.absolute(), None, memo)
     extra = tuple(parse_call_pattern(text) for text in calls)
     config = with_presets(config, preset_names(presets))
     return replace(
@@ -88,7 +88,7 @@ def configure(config_path: Path | None, registry: Path | None, calls: Sequence[s
 Group = tuple[Path | None, tuple[Path, ...]]
 
 
-def projects(config_path: Path | None, paths: tuple[Path, ...]) -> list[Group]:
+def projects(config_path: Path | None, paths: tuple[Path, ...], memo: bool = False) -> list[Group]:
     """The paths by the project each lies in (its nearest pyproject.toml with [tool.flagdebt],
     None outside any), so that each is checked with its own config and registry: pre-commit
     in a monorepo passes files of several projects. One group with --config or no path."""
@@ -103,7 +103,7 @@ def projects(config_path: Path | None, paths: tuple[Path, ...]) -> list[Group]:
         folder = path.absolute() if os.path.isdir(path) else path.absolute().parent
         if folder not in by_folder:
             try:
-                by_folder[folder] = find_config(folder, known) if os.path.isdir(folder) else None
+                by_folder[folder] = find_config(folder, known, memo) if os.path.isdir(folder) else None
             except OSError:  # a folder we may not enter: reading the path reports it
                 by_folder[folder] = None
         groups.setdefault(by_folder[folder], []).append(path)
@@ -201,8 +201,8 @@ def check_command(paths: tuple[Path, ...], today: date | None, registry: Path | 
     if baseline_file is not None and write_baseline is not None:
         raise OptionError("--baseline and --write-baseline cannot be used together")
     cwd = Path.cwd()
-    groups = projects(config_path, paths)
-    configs = [(configure(found, registry, calls, select, ignore, group, presets), group)
+    groups = projects(config_path, paths, memo=not no_cache)
+    configs = [(configure(found, registry, calls, select, ignore, group, presets, not no_cache), group)
                for found, group in groups]
     runs = [_check_project(config, group, today, not no_cache) for config, group in configs
             if len(groups) == 1 or _in_a_project(config, group)]
