@@ -10,9 +10,9 @@ from typing import Any
 import click
 
 from flagdebt import __version__, program
-from flagdebt.model import FlagdebtError
+from flagdebt.model import FlagdebtError, parse_day
 from flagdebt.report import FORMATS
-from flagdebt.steps import OptionError, check_command, parse_day
+from flagdebt.steps import OptionError, check_command
 
 
 class _Group(click.Group):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,6 +10,18 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 FLAG_TYPES = ("release", "experiment", "ops", "permission")
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str) -> date | None:
+    """A YYYY-MM-DD date (`--today`, `until=`), else None; `date.fromisoformat` alone would
+    also take 20261127 and 2026-W01."""
+    if not DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 class FlagdebtError(Exception):

@@ -93,7 +93,7 @@ def _convert(kind: str, value: str) -> object | None:
     if not value:
         return None
     if kind == "day":
-        from flagdebt.steps import parse_day
+        from flagdebt.model import parse_day
 
         return parse_day(value)
     if kind == "format":

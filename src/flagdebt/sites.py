@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, resolve
 from flagdebt.lines import split_lines
-from flagdebt.model import CallSite, Finding, Suppression
+from flagdebt.model import CallSite, Finding, Suppression, parse_day
 
 SUPPRESSION = re.compile(r"#\s*flagdebt:\s*ignore\b")
 _SUPPRESSION_REST = re.compile(
     r"(?:\[(?P<codes>[^\]\[#]*)\])?(?:\s+until=(?P<until>\S*))?(?:\s*--\s*(?P<reason>[^#]*))?"
     r"\s*(?:#.*)?"
 )
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +92,7 @@ def _suppression(path: str, line: int, rest: str) -> Suppression:
     text = match["until"]
     if text is None:
         return Suppression(path, line, codes, None, reason)
-    until = _date(text)
+    until = parse_day(text)
     if until is None:
         return Suppression(path, line, codes, None, reason,
                            f"'until={text}' is not a date like 2026-12-31")
@@ -106,18 +104,9 @@ def _malformed(rest: str) -> str:
     if rest.lstrip().startswith("[") and "]" not in rest:
         return "unclosed '[' after 'ignore'"
     until = re.search(r"until=(\S*)", rest)
-    if until is not None and _date(until[1]) is None:
+    if until is not None and parse_day(until[1]) is None:
         return f"'until={until[1]}' is not a date like 2026-12-31"
     return "not of the form `# flagdebt: ignore[CODES] until=YYYY-MM-DD -- reason`"
-
-
-def _date(text: str) -> date | None:
-    if not ISO_DATE.fullmatch(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def syntax_error(path: str, line: int, col: int, reason: str) -> Finding:

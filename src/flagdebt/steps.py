@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from flagdebt.check import Outcome
 
 CODE_PREFIX = re.compile(r"^FD\d{0,3}$")
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 PROGRESS_MIN_FILES = 2000
 
 
@@ -42,16 +41,6 @@ def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(f"{text}\n" if nl else text)
     stream.flush()
-
-
-def parse_day(text: str) -> date | None:
-    """A YYYY-MM-DD date, else None (`fromisoformat` alone also takes 20261127, 2026-W01)."""
-    if not DAY.fullmatch(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def rule_codes(values: Sequence[str], option: str) -> tuple[str, ...]:
