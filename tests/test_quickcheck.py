@@ -107,3 +107,16 @@ def test_the_program_checks_files_without_importing_click(tmp_path: Path) -> Non
                             cwd=tmp_path, capture_output=True, text=True, env=env)
     assert helped.returncode == 0 and "Usage: flagdebt check" in helped.stdout
     assert "click" in {line.rsplit("|", 1)[-1].strip() for line in helped.stderr.splitlines()}
+
+
+def test_ctrl_c_while_the_modules_load_is_one_line_and_130(tmp_path: Path) -> None:
+    interrupted = (
+        "import sys, flagdebt.quickcheck as quick\n"
+        "def parse(argv):\n    raise KeyboardInterrupt\n"
+        "quick.parse = parse\n"
+        "sys.argv = ['flagdebt', 'check', 'app.py']\n"
+        "from flagdebt.entry import run\nrun()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", interrupted], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "Aborted.\n")

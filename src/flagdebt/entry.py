@@ -19,6 +19,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 
 def run() -> None:
@@ -26,6 +27,8 @@ def run() -> None:
     gc.disable()
     try:
         command = _command(sys.argv[1:])
+    except KeyboardInterrupt:  # Ctrl-C while the modules load, before `program.run` takes over
+        _leave("Aborted.\n", 130)
     finally:
         gc.freeze()
         gc.enable()
@@ -37,6 +40,15 @@ def run() -> None:
         except (OSError, ValueError):
             pass
     os._exit(code)  # never returns
+
+
+def _leave(message: str, code: int) -> NoReturn:
+    try:
+        sys.stderr.write(message)
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+    os._exit(code)
 
 
 def _command(argv: list[str]) -> Callable[[], int]:
