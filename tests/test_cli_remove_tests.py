@@ -136,3 +136,28 @@ def test_patches_of_a_function_the_module_no_longer_reads_pin_the_removed_flag(
     assert "tests/test_tasks.py::test_sync_slow_path: test deleted" in result.output
     assert "test_sync_by_hand: a mock of 'app.tasks.waffle.switch_is_active'" in result.output
     assert (project / "app" / "tasks.py").read_text().startswith("import waffle\n")
+
+
+def test_a_test_that_reaches_a_folded_wrapper_by_name_is_listed(run, tmp_path: Path) -> None:
+    """A property that only returned the flag now returns a constant: a test that reaches it
+    through `getattr` with its name, under states flagdebt cannot read, may break."""
+    features = ('import waffle\n\n\nclass Features:\n    @property\n'
+                '    def fast_sync_enabled(self):\n        return waffle.switch_is_active("fast-sync")\n')
+    tasks = ('from app.features import Features\n\n\ndef sync():\n'
+             '    return "fast" if Features().fast_sync_enabled else "slow"\n')
+    test = ('from app.features import Features\n\n\ndef check_toggle(name, expected):\n'
+            '    assert getattr(Features(), name) is expected\n\n\n'
+            'def test_fast_sync_toggle():\n    check_toggle("fast_sync_enabled", False)\n\n\n'
+            'def test_unrelated():\n    assert Features() is not None\n')
+    project = write_tree(tmp_path, {"pyproject.toml": CONFIG, "app/__init__.py": "",
+                                    "app/features.py": features, "app/tasks.py": tasks,
+                                    "tests/test_features.py": test})
+    result = run(project, "remove", "fast-sync", "--value", "on")
+    assert result.exit_code == 1, result.output  # as for every test left as it is
+    assert ("tests/test_features.py:8:1: test left as it is: test_fast_sync_toggle: it uses "
+            "'fast_sync_enabled', which now always returns True, in a way flagdebt cannot "
+            "follow: check it by hand") in result.output
+    assert "test_unrelated" not in result.output
+    assert (project / "tests" / "test_features.py").read_text() == test
+    assert (project / "app" / "features.py").read_text() == \
+        'class Features:\n    @property\n    def fast_sync_enabled(self):\n        return True\n'
