@@ -161,3 +161,31 @@ def test_a_test_that_reaches_a_folded_wrapper_by_name_is_listed(run, tmp_path: P
     assert (project / "tests" / "test_features.py").read_text() == test
     assert (project / "app" / "features.py").read_text() == \
         'class Features:\n    @property\n    def fast_sync_enabled(self):\n        return True\n'
+
+
+def test_setting_a_folded_wrapper_attribute(run, tmp_path: Path) -> None:
+    """`block.fast_sync_enabled = True` is what the wrapper now returns: the line goes. Set
+    to False, the test is listed; an attribute that only shares a generic wrapper's name,
+    in a test that names no removed flag, is nobody's business."""
+    features = ('from functools import cached_property\n\nimport waffle\n\n\nclass Features:\n'
+                '    @cached_property\n    def fast_sync_enabled(self):\n'
+                '        return waffle.switch_is_active("fast-sync")\n\n'
+                '    @cached_property\n    def enabled(self):\n'
+                '        return waffle.switch_is_active("fast-sync")\n')
+    test = ('from app.features import Features\n\n\n'
+            'def test_live():\n    block = Features()\n    block.fast_sync_enabled = True\n'
+            '    assert block.fast_sync_enabled\n\n\n'
+            'def test_dead():\n    block = Features()\n    block.fast_sync_enabled = False\n'
+            '    assert not block.fast_sync_enabled\n\n\n'
+            'def test_other_object(settings):\n    settings.enabled = True\n'
+            '    assert settings.enabled\n')
+    project = write_tree(tmp_path, {"pyproject.toml": CONFIG, "app/__init__.py": "",
+                                    "app/features.py": features, "tests/test_features.py": test})
+    result = run(project, "remove", "fast-sync", "--value", "on")
+    assert result.exit_code == 1, result.output
+    assert ("tests/test_features.py:10:1: test left as it is: test_dead: it sets "
+            "'fast_sync_enabled' to False, the removed flag's dead value: check it by hand"
+            ) in result.output
+    assert "test_live" not in result.output and "test_other_object" not in result.output
+    assert (project / "tests" / "test_features.py").read_text() == test.replace(
+        "    block.fast_sync_enabled = True\n", "", 1)

@@ -148,6 +148,7 @@ class _Context:
     keep_imports: frozenset[str] = frozenset()
     spent: frozenset[str] = frozenset()
     owner: str = ""  # the classes around the chunk being rewritten (`Outer::`)
+    removed: frozenset[str] = frozenset()  # every key the run removes, `wanted` or not
 
 
 def rewrite_source(source: str, values: Mapping[str, bool],
@@ -161,20 +162,23 @@ def rewrite_source(source: str, values: Mapping[str, bool],
                    fixtures: Sequence[CallPattern] = DEFAULT_FIXTURES,
                    keep_imports: frozenset[str] = frozenset(),
                    spent: frozenset[str] = frozenset(),
-                   target: Version | None = None) -> Rewrite:
+                   target: Version | None = None,
+                   removed: frozenset[str] = frozenset()) -> Rewrite:
     """Remove the flags in `values` (key -> final value) from one module's source.
 
     `wrappers` maps the names of functions that only returned a removed flag to their value:
     calls to them are replaced too, and `drop_functions` names the definitions to remove
     when nothing in the module reads them any more. `keep_imports` names imports to keep
     even when the rewrite leaves them unused (tests patch them through this module);
-    `spent` names patch targets of flag functions that only served the removed flags.
+    `spent` names patch targets of flag functions that only served the removed flags;
+    `removed` holds every key the run removes (a pass that only inlines wrappers has no
+    `values`), which tells a test's use of a wrapper from a namesake attribute.
     """
     tree, hidden = _parse_source(source, target)
     symbols = module_symbols(tree, module, is_package, calls)
     context = _Context((*calls, *overrides, *fixtures), symbols, Wanted(values, aliases or {}),
                        lookup or _no_lookup, module, is_package, wrappers or {}, overrides,
-                       fixtures, keep_imports, spent)
+                       fixtures, keep_imports, spent, removed=removed | frozenset(values))
     targets = target_lines(source, context.calls, _wrapper_names(context.wrappers))
     _check_hidden(source, hidden, targets, context)
     try:
@@ -511,7 +515,7 @@ def _plan_tests(tree: cst.Module, plan: Plan, context: _Context, symbols: FileSy
     plain = {name.rsplit(".", 1)[-1]: value for name, value in context.wrappers.items()
              if isinstance(value, bool)}  # a method's mock is `patch.object(Class, "name")`
     facts = TestFacts(reads, context.wanted.values, key_of, plain, keys, fixtures,
-                      context.spent)
+                      context.spent, context.removed)
     verdicts = plan_tests(tree, plan, facts)
     result.tests.extend((context.owner + name, why) for name, why in verdicts.deleted)
     result.undecided.extend(Skip(*locate(node), key, f"{context.owner}{reason}")

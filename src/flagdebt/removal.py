@@ -292,6 +292,7 @@ class _Job:
     patched: Mapping[str, frozenset[str]] = field(default_factory=dict)  # module -> names
     spent: frozenset[str] = frozenset()  # patch targets of flag functions no longer read
     test_values: Mapping[str, bool] | None = None  # for test files, when not `values`
+    removed: frozenset[str] = frozenset()  # every key of the run (the wrapper passes give no values)
 
     def values_for(self, display: str) -> Mapping[str, bool]:
         if self.test_values is None or not self.values or not is_test_path(display):
@@ -331,7 +332,7 @@ def remove_flags(files: Sequence[str | Path], displays: Sequence[str], values: M
         found, patchers = _split(_read_matching(pairs, general | {PATCH}, test_words=named), more)
     module_level = frozenset(n for names in definers.values() for n in names)
     job = _Job(values, aliases, calls, index, module_level, overrides=overrides,
-               fixtures=fixtures, test_values=test_values)
+               fixtures=fixtures, test_values=test_values, removed=frozenset(values))
     mentions = _Mentions(root, registry, removal)
     _rewrite_first(removal, [file for file in found if any(t in file.data for t in triggers)], job)
     job = _settle_patches(removal, patchers, job)
@@ -486,7 +487,7 @@ def _attempt(path: Path, display: str, job: _Job, change: Change | None,
                                 wrappers=job.wrappers, drop_functions=drop,
                                 overrides=job.overrides, fixtures=job.fixtures,
                                 keep_imports=job.patched.get(module, frozenset()),
-                                spent=job.spent, target=job.index.target)
+                                spent=job.spent, target=job.index.target, removed=job.removed)
     except RecursionError:
         return None, None, TOO_DEEP
     except (OSError, UnicodeDecodeError, LookupError, SyntaxError, CannotRewrite) as error:

@@ -44,6 +44,7 @@ class TestFacts:
     keys: Mapping[int, str]  # id(call) -> key, for every flag call, override and fixture found
     fixtures: Mapping[int, str]  # id(fixture call) -> removed key it creates
     spent: frozenset[str] = frozenset()  # patch targets that only served the removed flags
+    removed: frozenset[str] = frozenset()  # every key the run removes (`values` may be empty)
 
 
 @dataclass
@@ -170,9 +171,18 @@ class _Planner:
         for inner in _walk_all(node):
             spelled = inner.evaluated_value if isinstance(inner, cst.SimpleString) \
                 else inner.value if isinstance(inner, cst.Name) else None
-            if isinstance(spelled, str) and spelled in self.facts.wrappers:
+            if isinstance(spelled, str) and spelled in self.facts.wrappers \
+                    and self._names_a_removed_flag(spelled, node):
                 return spelled
         return None
+
+    def _names_a_removed_flag(self, wrapper: str, scope: cst.FunctionDef | cst.ClassDef) -> bool:
+        """Whether a wrapper's name is surely the wrapper's: it holds a removed key's words
+        (`mfe_views_enabled`), or the test names a removed key. (A wrapper called `enabled`
+        shares its name with many other attributes.)"""
+        snake = f"_{_snake(wrapper)}_"
+        return any(f"_{_ident(key)}_" in snake for key in {*self.facts.values, *self.facts.removed}) \
+            or bool(self._mentions(scope)[0])
 
     def _overridden_dead(self, node: cst.FunctionDef | cst.ClassDef) -> bool:
         return any(self.plan.overrides.get(id(d.decorator)) is False for d in node.decorators)
@@ -290,6 +300,25 @@ class _Planner:
             if patch is not None and self._pins(patch, function, actions, test):
                 _unused_targets(small, function, "the mock")
                 actions.statements.append(id(small))
+            elif patch is None:
+                self._wrapper_assignment(small, actions, function)
+
+    def _wrapper_assignment(self, small: cst.Assign, actions: _Actions,
+                            function: cst.FunctionDef) -> None:
+        """`block.feature_enabled = True` on a folded wrapper: a no-op when it is the value the
+        wrapper now returns (it goes); with the other value, the test is left to a person,
+        since whether anything still reads the attribute is not known here."""
+        target = small.targets[0].target if len(small.targets) == 1 else None
+        name = target.attr.value if isinstance(target, cst.Attribute) else None
+        value = _literal_bool(small.value)
+        if name is None or name not in self.facts.wrappers or value is None \
+                or not self._names_a_removed_flag(name, function):
+            return
+        if value == self.facts.wrappers[name]:
+            actions.statements.append(id(small))
+            return
+        raise _Unsure("", f"it sets '{name}' to {value}, the removed flag's dead value: "
+                          "check it by hand")
 
     def _assert_call(self, small: cst.Expr, call: cst.Call, actions: _Actions, test: bool) -> None:
         method = dotted(call.func)[-1]
