@@ -1,5 +1,5 @@
 """`flagdebt check [OPTION…] PATH…`, the command pre-commit runs on every commit, parsed
-without importing click (a third of such a run's time).
+without importing click (a quarter of such a run's time).
 
 Only the plain forms are taken: `check` first, then paths and the long options of `check`
 (`--name value` or `--name=value`). Anything else (another command, `-h`, `--help`,

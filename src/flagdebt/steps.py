@@ -3,7 +3,7 @@ each project's config and registry, run `check`, write the report.
 
 `flagdebt.cli` parses the command line with click and calls these. A plain pre-commit
 `flagdebt check FILE…` is parsed by `flagdebt.quickcheck` instead and calls the same
-`check_command`, so that it need not import click (a third of a pre-commit run).
+`check_command`, so that it need not import click (a quarter of a pre-commit run).
 """
 
 from __future__ import annotations
