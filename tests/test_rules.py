@@ -89,6 +89,17 @@ def test_unknown_flag_suggests_a_close_key() -> None:
     assert findings[0].message.endswith("did you mean 'new-checkout'?")
 
 
+def test_an_unresolved_name_is_pointed_to_aliases() -> None:
+    registry = Registry("flags.toml", {"new-checkout": flag("new-checkout")})
+    findings = evaluate(Context(registry, [site(None, "settings.NAV_SWITCH")], CONFIG, TODAY))
+    assert [f.message for f in findings if f.code == "FD003"] == [
+        "flag 'settings.NAV_SWITCH' is not in the registry (flags.toml); a name flagdebt cannot "
+        "resolve to a string: add it to its flag's `aliases`"]
+    aliased = Registry("flags.toml", {"nav": flag("nav", aliases=("settings.NAV_SWITCH",))})
+    assert not [f for f in evaluate(Context(aliased, [site(None, "settings.NAV_SWITCH")], CONFIG,
+                                            TODAY)) if f.code == "FD003"]
+
+
 def test_config_changes_lifetimes() -> None:
     config = replace(CONFIG, sprint_days=7, max_sprints={**CONFIG.max_sprints, "release": 1})
     assert deadline(flag(rolled_out=ROLLED), config) == date(2026, 9, 8)

@@ -190,6 +190,8 @@ def unknown_flag(ctx: Context) -> Iterator[Finding]:
         close = suggestions[shown]
         if close:
             message += f"; did you mean '{close}'?"
+        elif site.key is None:  # `settings.NEW_NAV`, `Toggle.ONE_CLICK` from a vendored package
+            message += "; a name flagdebt cannot resolve to a string: add it to its flag's `aliases`"
         yield _site_finding(UNKNOWN, site, None, message)
 
 
