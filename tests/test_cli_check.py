@@ -272,3 +272,18 @@ def test_config_of_a_subproject_is_found_from_the_files(run, tmp_path: Path) -> 
     result = run(tmp_path, "check", "--today", TODAY, "services/shop/app/views.py")
     assert result.exit_code == 0, result.output  # 30-day sprints: expiring, not expired
     assert codes(result.output) == [("services/shop/app/views.py:5:8", "FD002")]
+
+
+def test_a_project_configured_by_flagdebt_toml(run, tmp_path: Path) -> None:
+    """A setup.py project keeps its config in flagdebt.toml; pre-commit passes a file from
+    the repository root, and its project is found by walking up from the file."""
+    project = tmp_path / "services" / "shop"
+    write_tree(project, {
+        "setup.py": "from setuptools import setup\nsetup(name='shop')\n",
+        "flagdebt.toml": 'presets = ["django-waffle"]\n',
+        "flags.toml": '[flags.new-nav]\ntype = "release"\nowner = "web"\ncreated = 2026-01-01\n'
+                      "rolled_out = 2026-02-01\n",
+        "shop/views.py": 'import waffle\n\nif waffle.switch_is_active("new-nav"):\n    pass\n'})
+    result = run(tmp_path, "check", "--today", "2026-12-02", "services/shop/shop/views.py")
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("services/shop/shop/views.py:3:4: FD001 flag 'new-nav' expired")

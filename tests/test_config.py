@@ -57,6 +57,45 @@ def test_find_config_from_a_file(tmp_path: Path) -> None:
     assert find_config(module) == project.resolve()
 
 
+def own(folder: Path, text: str) -> Path:
+    """A flagdebt.toml: [tool.flagdebt]'s keys at the top level."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "flagdebt.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_flagdebt_toml_is_a_config_and_wins_in_its_folder(tmp_path: Path) -> None:
+    write(tmp_path, '[project]\nrequires-python = ">=3.12"\n\n[tool.flagdebt]\nsprint-days = 7\n')
+    path = own(tmp_path, 'sprint-days = 10\ncalls = ["is_on"]\n')
+    inner = write(tmp_path / "pkg", "[tool.flagdebt]\n")
+    assert find_config(tmp_path) == path.resolve()
+    assert find_config(tmp_path / "pkg") == inner.resolve()  # the nearest folder still wins
+    config = load_config(tmp_path)
+    assert (config.sprint_days, config.calls, config.root) == (10, (CallPattern(("is_on",)),), tmp_path)
+    assert config.target_version == (3, 12)  # requires-python of the pyproject.toml beside it
+    assert load_config(tmp_path, Path("flagdebt.toml")).config_path == path.resolve()
+
+
+def test_a_remembered_flagdebt_toml_follows_its_pyproject(tmp_path: Path) -> None:
+    own(tmp_path, "sprint-days = 10\n")
+    assert load_config(tmp_path, memo=True).target_version is None
+    assert list((tmp_path / ".flagdebt_cache").glob("config-*"))
+    write(tmp_path, '[project]\nrequires-python = ">=3.11"\n')
+    assert load_config(tmp_path, memo=True).target_version == (3, 11)
+    write(tmp_path, '[project]\nrequires-python = "oops\n')  # not flagdebt's file to report
+    assert load_config(tmp_path, memo=True).target_version is None
+
+
+def test_problems_in_flagdebt_toml_name_their_line_and_key(tmp_path: Path) -> None:
+    own(tmp_path, 'calls = ["ok"]\nsprint-dayz = 7\n\n[max-sprints]\nrelease = "four"\n')
+    with pytest.raises(FlagdebtError) as error:
+        load_config(tmp_path)
+    assert str(error.value).splitlines() == [
+        "flagdebt.toml:2: 'sprint-dayz': unknown key (did you mean 'sprint-days'?)",
+        "flagdebt.toml:5: 'max-sprints.release': must be a positive integer, got string \"four\""]
+
+
 def test_find_config_none(tmp_path: Path) -> None:
     write(tmp_path, "[tool.other]\nflagdebt = 1\n")
     assert find_config(tmp_path) is None  # tmp_path has no such pyproject above it

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from flagdebt.cli import cli
 from flagdebt.config import load_config
 from flagdebt.init import toml_key
+from flagdebt.model import CallPattern
 from flagdebt.registry import load_registry
 
 if sys.version_info >= (3, 11):
@@ -181,17 +182,27 @@ def test_registry_named_by_existing_table_is_not_overwritten(tmp_path: Path) -> 
     assert "registry.toml: already exists" in result.output
 
 
-def test_without_pyproject_prints_the_snippet(tmp_path: Path) -> None:
+def test_without_pyproject_writes_flagdebt_toml(tmp_path: Path) -> None:
+    """A setup.py project: a new pyproject.toml would change how pip builds it, so the config
+    goes to flagdebt.toml ([tool.flagdebt]'s keys at the top level), which check reads."""
     root = project(tmp_path, None)
     result = init(root, "--call", "waffle.flag_is_active:1")
     assert result.exit_code == 0, result.output
-    assert (
-        "pyproject.toml does not exist; add this to your project's pyproject.toml:"
-        in result.output
-    )
-    assert CONFIG.strip() in result.output
+    assert ("flagdebt.toml with presets django-waffle, the config (no pyproject.toml: one "
+            "would change how pip builds the project).") in result.output
     assert not (root / "pyproject.toml").exists()
+    assert (root / "flagdebt.toml").read_text(encoding="utf-8") == \
+        CONFIG.removeprefix("\n[tool.flagdebt]\n")
     assert (root / "flags.toml").read_text(encoding="utf-8") == REGISTRY
+    config = load_config(root / "shop")
+    assert config.config_path == root / "flagdebt.toml" and config.presets == ("django-waffle",)
+    assert CallPattern(("waffle", "flag_is_active"), 1) in config.calls
+    again = init(root, "--preset", "openfeature")
+    assert again.exit_code == 0, again.output
+    assert "flagdebt.toml; " in again.output and "already exists, left as it was" in again.output
+    text = (root / "flagdebt.toml").read_text(encoding="utf-8")
+    assert 'presets = ["django-waffle", "openfeature"]' in text
+    assert text.startswith("# Written by `flagdebt init`")
 
 
 @pytest.mark.parametrize(

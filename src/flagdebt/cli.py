@@ -95,7 +95,7 @@ IMPORT_TODAY = click.option("--today", type=_Date(),
                             help="The day for archives the source gives no date for (default: today).")
 REGISTRY = click.option("--registry", type=click.Path(path_type=Path), help="The flags.toml to use.")
 CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path),
-                      help="The pyproject.toml to read [tool.flagdebt] from.")
+                      help="The pyproject.toml (or flagdebt.toml) to read the config from.")
 CALL = click.option("--call", "calls", multiple=True, metavar="NAME[:ARG]",
                     help="Another function that reads a flag (repeatable).")
 NO_CACHE = click.option("--no-cache", is_flag=True,

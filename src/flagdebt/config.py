@@ -1,4 +1,4 @@
-"""[tool.flagdebt] in the nearest pyproject.toml -> a validated, frozen Config."""
+"""[tool.flagdebt] in the nearest pyproject.toml (or flagdebt.toml) -> a validated, frozen Config."""
 
 from __future__ import annotations
 
@@ -75,9 +75,13 @@ class Config:
         return self.exclude + self.extend_exclude
 
 
+OWN_FILE = "flagdebt.toml"  # [tool.flagdebt]'s keys at the top level, for a project without pyproject.toml
+
+
 def find_config(start: Path, known: dict[str, Path | None] | None = None,
                 memo: bool = False) -> Path | None:
-    """The nearest pyproject.toml with a [tool.flagdebt] table, from `start` up to the root.
+    """The nearest flagdebt.toml, or pyproject.toml with a [tool.flagdebt] table (in one
+    folder, flagdebt.toml wins), from `start` up to the root.
 
     `known`: the answers for folders already walked, filled in on the way (pre-commit's
     files share most of their folders). `memo`: see `load_config`."""
@@ -89,6 +93,10 @@ def find_config(start: Path, known: dict[str, Path | None] | None = None,
     found: Path | None = None
     while folder not in known:
         walked.append(folder)
+        own = Path(folder, OWN_FILE)
+        if os.path.isfile(own):
+            found = own
+            break
         pyproject = Path(folder, "pyproject.toml")
         if _has_flagdebt_table(pyproject, memo):
             found = pyproject
@@ -122,7 +130,7 @@ def _has_flagdebt_table(pyproject: Path, memo: bool) -> bool:
 
 
 def load_config(cwd: Path, explicit: Path | None = None, memo: bool = False) -> Config:
-    """The Config from `--config PATH`, else from the nearest pyproject.toml, else defaults.
+    """The Config from `--config PATH`, else from the nearest config file, else defaults.
 
     `memo`: what a pyproject.toml holds for flagdebt is kept beside the result cache while
     its bytes stay the same, so that a warm check parses no TOML (`cache.remembered`)."""
@@ -141,19 +149,45 @@ def load_config(cwd: Path, explicit: Path | None = None, memo: bool = False) -> 
 
 def _document(path: Path, shown: str, memo: bool, data: bytes | None = None
               ) -> tuple[str, dict[str, Any]]:
-    """The text of a pyproject.toml, and the parts of it a Config is read from."""
+    """The text of a config file, and the parts of it a Config is read from: [tool.flagdebt]
+    as `tool`, and [project] requires-python (for flagdebt.toml, its pyproject.toml's)."""
     if data is None:
         data = read_file(path, shown, "config file")
     text = decode_text(data, shown)
+    own = path.name == OWN_FILE
+    beside = _sibling(path) if own else b""
 
     def parse() -> dict[str, Any]:
-        return _flagdebt_parts(parse_toml(text, shown))
+        if not own:
+            return _flagdebt_parts(parse_toml(text, shown))
+        return {"tool": {"flagdebt": parse_toml(text, shown)}, **_project_part(beside)}
 
     if not memo:
         return text, parse()
     from flagdebt.cache import remembered
 
-    return text, remembered(path, data, parse)
+    return text, remembered(path, data + b"\0" + beside if own else data, parse)
+
+
+def _sibling(own: Path) -> bytes:
+    """The bytes of the pyproject.toml next to a flagdebt.toml (b"" when there is none)."""
+    from flagdebt.fileio import read_regular
+
+    try:
+        return read_regular(own.parent / "pyproject.toml")
+    except OSError:
+        return b""
+
+
+def _project_part(pyproject: bytes) -> dict[str, Any]:
+    """[project] requires-python of pyproject.toml bytes, if it parses and has one."""
+    if b"requires-python" not in pyproject:
+        return {}
+    try:
+        parsed = parse_toml(decode_text(pyproject, "pyproject.toml"), "pyproject.toml")
+    except FlagdebtError:  # not flagdebt's file: its own tools report it
+        return {}
+    return {key: value for key, value in _flagdebt_parts(parsed).items() if key == "project"}
 
 
 def _flagdebt_parts(document: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +212,8 @@ def _read_config(path: Path, shown: str, memo: bool = False) -> Config:
         message = f"[tool.flagdebt] must be a table, got {describe(table)}"
         problems.add(("tool", "flagdebt"), message)
         problems.raise_if_any()
-    values = _read_values(table, problems, path.parent)
+    values = _read_values(table, problems, path.parent,
+                          () if path.name == OWN_FILE else ("tool", "flagdebt"))
     problems.raise_if_any()
     if "target_version" not in values:
         values["target_version"] = _requires_python(data)
@@ -193,27 +228,31 @@ def _requires_python(data: Mapping[str, Any]) -> Version | None:
 
 @dataclass(frozen=True)
 class _Section:
-    """Reports a problem with one key of [tool.flagdebt] at that key's line."""
+    """Reports a problem with one key of [tool.flagdebt] (or flagdebt.toml) at that key's line."""
 
     problems: Problems
     key: str = ""
+    table: tuple[str, ...] = ("tool", "flagdebt")  # () in flagdebt.toml
 
     def bad(self, problem: str, *below: str | int) -> None:
         """Record `problem` for this key, or for an entry below it (`max-sprints.x`, `calls[2]`)."""
         shown = self.key + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in below)
-        path = ("tool", "flagdebt", self.key, *(p for p in below if isinstance(p, str)))
-        self.problems.add(path, f"[tool.flagdebt] '{shown}': {problem}")
+        path = (*self.table, self.key, *(p for p in below if isinstance(p, str)))
+        where = "[tool.flagdebt] " if self.table else ""
+        self.problems.add(path, f"{where}'{shown}': {problem}")
 
 
 Reader = Callable[[Any, _Section], Any]
 
 
-def _read_values(table: dict[str, Any], problems: Problems, root: Path) -> dict[str, Any]:
-    """Config fields from the [tool.flagdebt] table; each problem goes to `problems`."""
+def _read_values(table: dict[str, Any], problems: Problems, root: Path,
+                 where: tuple[str, ...] = ("tool", "flagdebt")) -> dict[str, Any]:
+    """Config fields from the [tool.flagdebt] table (at key path `where`; () for
+    flagdebt.toml); each problem goes to `problems`."""
     values: dict[str, Any] = {}
     for key, value in table.items():
         known = _KEYS.get(key)
-        here = _Section(problems, key)
+        here = _Section(problems, key, where)
         if known is None:
             here.bad(f"unknown key{did_you_mean(key, _KEYS)}")
             continue

@@ -1,4 +1,5 @@
-"""`flagdebt init`: a starter flags.toml and [tool.flagdebt] for a project that already reads flags."""
+"""`flagdebt init`: a starter flags.toml and [tool.flagdebt] (or flagdebt.toml) for a project
+that already reads flags."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from flagdebt.config import DEFAULT_MAX_SPRINTS, Config, load_config, with_presets
+from flagdebt.config import DEFAULT_MAX_SPRINTS, OWN_FILE, Config, load_config, with_presets
 from flagdebt.fileio import new_file_beside
 from flagdebt.files import discover
 from flagdebt.model import FLAG_TYPES, CallPattern, CallSite, Finding, FlagdebtError
@@ -169,9 +170,10 @@ def _writable_key(key: str) -> bool:
     return True
 
 
-def render_config(calls: Sequence[CallPattern], presets: Sequence[str] = ()) -> str:
-    """The [tool.flagdebt] table: the presets and call patterns init scanned with, other
-    defaults shown."""
+def render_config(calls: Sequence[CallPattern], presets: Sequence[str] = (),
+                  header: str = "[tool.flagdebt]\n") -> str:
+    """The [tool.flagdebt] table (`header` "" for flagdebt.toml): the presets and call
+    patterns init scanned with, other defaults shown."""
     spelled = ", ".join(json.dumps(pattern.spelled) for pattern in calls)
     chosen = ", ".join(json.dumps(name) for name in presets)
     preset_line = f"presets = [{chosen}]  # found in the dependencies or imports\n" if presets else ""
@@ -181,7 +183,7 @@ def render_config(calls: Sequence[CallPattern], presets: Sequence[str] = ()) -> 
         if sprints is not None
     )
     return (
-        "[tool.flagdebt]\n"
+        f"{header}"
         "# Written by `flagdebt init`; the registry is flags.toml next to this file.\n"
         f"{preset_line}"
         f"calls = [{spelled}]\n"
@@ -210,6 +212,7 @@ class Plan:
     addition: str | None
     presets: tuple[str, ...] = ()
     update: str | None = None  # the whole new pyproject text when an existing table gains entries
+    create: str | None = None  # the text of a new flagdebt.toml (a project without pyproject.toml)
 
 
 def plan(root: Path, extra_calls: Sequence[CallPattern], cwd: Path,
@@ -221,18 +224,15 @@ def plan(root: Path, extra_calls: Sequence[CallPattern], cwd: Path,
     """
     if not root.is_dir():
         raise FlagdebtError(f"{display_path(root, cwd)}: not a folder")
-    pyproject = root / "pyproject.toml"
+    own, pyproject = root / OWN_FILE, root / "pyproject.toml"
+    if own.is_file() or not pyproject.is_file():
+        return _plan_own(own, extra_calls, cwd, presets)
     text, data = _read_pyproject(pyproject, display_path(pyproject, cwd))
     tool = data.get("tool")
     has_table = isinstance(tool, dict) and "flagdebt" in tool
     config = load_config(cwd, pyproject) if has_table else Config(root=root)
     calls = config.calls + tuple(p for p in extra_calls if p not in config.calls)
-    chosen = tuple(dict.fromkeys(presets))
-    if not has_table:
-        from flagdebt.detect import detect_presets
-
-        files = discover((config.root,), config.root, config.excludes)
-        chosen = tuple(dict.fromkeys((*detect_presets(root, files), *chosen)))
+    chosen = _chosen(config, has_table, presets)
     addition = (
         None if has_table or text is None else appended(text, render_config(calls, chosen))
     )
@@ -247,13 +247,50 @@ def plan(root: Path, extra_calls: Sequence[CallPattern], cwd: Path,
     return Plan(config, config.calls, pyproject, has_table, addition, chosen, update)
 
 
+def _plan_own(own: Path, extra_calls: Sequence[CallPattern], cwd: Path,
+              presets: Sequence[str]) -> Plan:
+    """The plan with flagdebt.toml: a new one for a project without pyproject.toml (creating
+    pyproject.toml would change how pip builds a setup.py project), or the existing one."""
+    exists = own.is_file()
+    config = load_config(cwd, own) if exists else Config(root=own.parent)
+    calls = config.calls + tuple(p for p in extra_calls if p not in config.calls)
+    chosen = _chosen(config, exists, presets)
+    fresh = [p for p in extra_calls if p not in config.calls]
+    update = create = None
+    if exists and (fresh or set(chosen) - set(config.presets)):
+        text, data = read_toml(own, display_path(own, cwd), OWN_FILE)
+        update = updated_table(text, fresh, chosen, "calls" in data, within=())
+    elif not exists:
+        from flagdebt.presets import preset_calls
+
+        added = set(preset_calls(chosen))
+        create = render_config([p for p in calls if p not in added], chosen, header="")
+    config = with_presets(replace(config, calls=calls), chosen)
+    return Plan(config, config.calls, own, exists, None, chosen, update, create)
+
+
+def _chosen(config: Config, has_table: bool, presets: Sequence[str]) -> tuple[str, ...]:
+    """The presets to add: those asked for, and for a new table those the project's
+    dependencies and imports show."""
+    chosen = tuple(dict.fromkeys(presets))
+    if has_table:
+        return chosen
+    from flagdebt.detect import detect_presets
+
+    files = discover((config.root,), config.root, config.excludes)
+    return tuple(dict.fromkeys((*detect_presets(config.root, files), *chosen)))
+
+
 def updated_table(text: str, calls: Sequence[CallPattern], presets: Sequence[str],
-                  has_calls: bool) -> str:
-    """`text` with the calls and presets added to its [tool.flagdebt] (tomlkit keeps the rest)."""
+                  has_calls: bool, within: tuple[str, ...] = ("tool", "flagdebt")) -> str:
+    """`text` with the calls and presets added to its [tool.flagdebt] (`within` () for
+    flagdebt.toml's top level); tomlkit keeps the rest."""
     import tomlkit
 
     document = tomlkit.parse(text)
-    table: Any = document["tool"]["flagdebt"]  # type: ignore[index,unused-ignore]
+    table: Any = document
+    for part in within:
+        table = table[part]
     if calls:
         if not has_calls:  # the table relied on the default calls: keep them
             from flagdebt.config import DEFAULT_CALLS
@@ -296,7 +333,7 @@ def scan_project(
     return group_sites(scan.sites), scan.errors
 
 
-def write_new(path: Path, text: str, shown: str) -> None:
+def write_new(path: Path, text: str, shown: str, what: str = "registry") -> None:
     """Create `path` with `text`, all or nothing; never overwrite.
 
     The text is encoded first and written to a temporary file that is then linked into
@@ -305,13 +342,13 @@ def write_new(path: Path, text: str, shown: str) -> None:
     try:
         temp = new_file_beside(path, text.encode("utf-8", "backslashreplace"))
     except OSError as error:
-        raise FlagdebtError(f"{shown}: cannot write registry: {error.strerror}") from None
+        raise FlagdebtError(f"{shown}: cannot write {what}: {error.strerror}") from None
     try:
         os.link(temp, path)  # fails if path exists: never overwrite
     except FileExistsError:
         raise FlagdebtError(_exists(shown)) from None
     except OSError as error:
-        raise FlagdebtError(f"{shown}: cannot write registry: {error.strerror}") from None
+        raise FlagdebtError(f"{shown}: cannot write {what}: {error.strerror}") from None
     finally:
         Path(temp).unlink(missing_ok=True)
 
@@ -359,7 +396,8 @@ def init_project(
     if decided.update is not None:
         replace_text(decided.pyproject, decided.update, shown_pyproject)
         if registry.exists():
-            return [f"Added to [tool.flagdebt] in {shown_pyproject}; "
+            where = "" if decided.pyproject.name == OWN_FILE else "[tool.flagdebt] in "
+            return [f"Added to {where}{shown_pyproject}; "
                     f"{display_path(registry, here)} already exists, left as it was."]
     if registry.exists():
         raise FlagdebtError(_exists(display_path(registry, here)))
@@ -370,6 +408,8 @@ def init_project(
         append_text(
             decided.pyproject, decided.addition, display_path(decided.pyproject, here)
         )
+    if decided.create is not None:
+        write_new(decided.pyproject, decided.create, shown_pyproject, "config")
     return (
         _registry_report(found, display_path(registry, here))
         + _source_report(source, known, found)
@@ -420,11 +460,16 @@ def _registry_report(found: Found, shown: str) -> list[str]:
 
 
 def _config_report(decided: Plan, shown: str) -> list[str]:
-    if decided.update is not None:
-        return [f"Added to [tool.flagdebt] in {shown}."]
-    if decided.has_table:
-        return [f"{shown} already has [tool.flagdebt]; left it unchanged."]
+    own = decided.pyproject.name == OWN_FILE
     found = f" with presets {', '.join(decided.presets)}" if decided.presets else ""
+    if decided.update is not None:
+        return [f"Added to {shown}." if own else f"Added to [tool.flagdebt] in {shown}."]
+    if decided.has_table:
+        return [f"{shown} already holds the config; left it unchanged." if own
+                else f"{shown} already has [tool.flagdebt]; left it unchanged."]
+    if decided.create is not None:
+        return [f"Wrote {shown}{found}, the config (no pyproject.toml: one would change how "
+                "pip builds the project)."]
     if decided.addition is not None:
         return [f"Added [tool.flagdebt]{found} to {shown}."]
     why = (
@@ -435,6 +480,6 @@ def _config_report(decided: Plan, shown: str) -> list[str]:
     from flagdebt.presets import preset_calls
 
     added = set(preset_calls(decided.presets))
-    own = [pattern for pattern in decided.calls if pattern not in added]
-    snippet = render_config(own, decided.presets).rstrip("\n")
+    calls = [pattern for pattern in decided.calls if pattern not in added]
+    snippet = render_config(calls, decided.presets).rstrip("\n")
     return [f"{shown} {why}; add this to your project's pyproject.toml:", "", snippet]

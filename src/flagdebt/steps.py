@@ -78,7 +78,7 @@ Group = tuple[Path | None, tuple[Path, ...]]
 
 
 def projects(config_path: Path | None, paths: tuple[Path, ...], memo: bool = False) -> list[Group]:
-    """The paths by the project each lies in (its nearest pyproject.toml with [tool.flagdebt],
+    """The paths by the project each lies in (its nearest flagdebt.toml or [tool.flagdebt],
     None outside any), so that each is checked with its own config and registry: pre-commit
     in a monorepo passes files of several projects. One group with --config or no path."""
     if config_path is not None or not paths:
