@@ -188,7 +188,8 @@ def test_without_pyproject_writes_flagdebt_toml(tmp_path: Path) -> None:
     root = project(tmp_path, None)
     result = init(root, "--call", "waffle.flag_is_active:1")
     assert result.exit_code == 0, result.output
-    assert ("flagdebt.toml with presets django-waffle, the config (no pyproject.toml: one "
+    assert "Wrote the config to " in result.output
+    assert ("flagdebt.toml with presets django-waffle (not to a new pyproject.toml, which "
             "would change how pip builds the project).") in result.output
     assert not (root / "pyproject.toml").exists()
     assert (root / "flagdebt.toml").read_text(encoding="utf-8") == \

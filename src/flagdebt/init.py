@@ -468,8 +468,8 @@ def _config_report(decided: Plan, shown: str) -> list[str]:
         return [f"{shown} already holds the config; left it unchanged." if own
                 else f"{shown} already has [tool.flagdebt]; left it unchanged."]
     if decided.create is not None:
-        return [f"Wrote {shown}{found}, the config (no pyproject.toml: one would change how "
-                "pip builds the project)."]
+        return [f"Wrote the config to {shown}{found} (not to a new pyproject.toml, which "
+                "would change how pip builds the project)."]
     if decided.addition is not None:
         return [f"Added [tool.flagdebt]{found} to {shown}."]
     why = (
