@@ -255,9 +255,39 @@ def _rewrite(source: str, tree: ast.Module, context: _Context,
         pruned = drop_definitions(code, unread, own_methods, constructors)
         if pruned != code:
             code = _without_lost_imports(after, pruned)
-    result.code = code
+    result.code = _docstring_gap(tree, source, code) if code != source else code
     result.skipped.sort()
     return result
+
+
+DEFINITION = re.compile(r"\s*(?:async\s+def|def|class|@)\b")
+
+
+def _docstring_gap(tree: ast.Module, source: str, code: str) -> str:
+    """When what followed the module docstring went (a flag SDK's imports, say), the
+    statement that comes to follow it gets the docstring's own gap back, not the two lines
+    that set it apart from those imports; a function or class keeps its two (black's rules)."""
+    body = tree.body
+    if len(body) < 2 or not (isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                             and isinstance(body[0].value.value, str)):
+        return code
+    end = body[0].end_lineno or body[0].lineno
+    if body[1].lineno <= end:  # `"""Doc."""; x = 1`: nothing to space
+        return code
+    old = source.splitlines(keepends=True)
+    gap = 0
+    while end + gap < len(old) and not old[end + gap].strip():
+        gap += 1
+    new = code.splitlines(keepends=True)
+    if new[:end] != old[:end]:
+        return code
+    blank = 0
+    while end + blank < len(new) and not new[end + blank].strip():
+        blank += 1
+    following = next((line for line in new[end + blank:] if not line.lstrip().startswith("#")), "")
+    if blank <= gap or not following.strip() or DEFINITION.match(following):
+        return code
+    return "".join([*new[:end + gap], *new[end + blank:]])
 
 
 def _spliced(lines: Sequence[str], texts: dict[Chunk, str]) -> tuple[str, ast.Module]:
