@@ -96,6 +96,14 @@ def test_problems_in_flagdebt_toml_name_their_line_and_key(tmp_path: Path) -> No
         "flagdebt.toml:5: 'max-sprints.release': must be a positive integer, got string \"four\""]
 
 
+def test_a_pasted_tool_flagdebt_header_in_flagdebt_toml_is_named(tmp_path: Path) -> None:
+    own(tmp_path, '# mine\n[tool.flagdebt]\npresets = ["django-waffle"]\n')
+    with pytest.raises(FlagdebtError) as error:
+        load_config(tmp_path)
+    assert str(error.value) == ("flagdebt.toml:2: flagdebt.toml holds [tool.flagdebt]'s keys at the "
+                                "top level: remove the [tool.flagdebt] header")
+
+
 def test_find_config_none(tmp_path: Path) -> None:
     write(tmp_path, "[tool.other]\nflagdebt = 1\n")
     assert find_config(tmp_path) is None  # tmp_path has no such pyproject above it

@@ -212,8 +212,12 @@ def _read_config(path: Path, shown: str, memo: bool = False) -> Config:
         message = f"[tool.flagdebt] must be a table, got {describe(table)}"
         problems.add(("tool", "flagdebt"), message)
         problems.raise_if_any()
-    values = _read_values(table, problems, path.parent,
-                          () if path.name == OWN_FILE else ("tool", "flagdebt"))
+    own = path.name == OWN_FILE
+    if own and isinstance(table.get("tool"), dict) and "flagdebt" in table["tool"]:
+        problems.add(("tool",), "flagdebt.toml holds [tool.flagdebt]'s keys at the top level: "
+                                "remove the [tool.flagdebt] header")
+        problems.raise_if_any()
+    values = _read_values(table, problems, path.parent, () if own else ("tool", "flagdebt"))
     problems.raise_if_any()
     if "target_version" not in values:
         values["target_version"] = _requires_python(data)
