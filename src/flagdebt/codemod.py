@@ -27,6 +27,7 @@ from flagdebt.grammar import Version, parse_module, parse_with_stand_ins
 from flagdebt.inline import inline_plan
 from flagdebt.lines import BREAK, has_lone_cr, newline_of, split_lines
 from flagdebt.model import CallPattern
+from flagdebt.parametrized import Parametrized
 from flagdebt.project import module_symbols
 from flagdebt.splice import (
     Chunk,
@@ -387,6 +388,7 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
     keys: dict[int, str] = {}
     fixtures: dict[int, str] = {}
     matched: list[cst.Call] = []
+    tests = Parametrized(tree)  # the functions around calls: found on first use
     for match in finder.matches:
         resolved = resolve(match.site.key, finder.symbols, context.lookup)
         key = context.wanted.key_of(resolved)
@@ -402,7 +404,8 @@ def _rewrite_chunk(chunk: Chunk, lines: Sequence[str], context: _Context, result
             continue
         callee = dotted(match.call.func)
         if match_callee(callee, context.overrides, finder.symbols.imports):
-            _plan_override(match.call, value, key, plan, result, locate)
+            _plan_override(match.call, value, key, plan, result, locate, tests,
+                           [m.call for m in finder.matches])
             continue
         if match_callee(callee, context.fixtures, finder.symbols.imports):
             fixtures[id(match.call)] = key
@@ -513,21 +516,38 @@ def _plan_outcome(call: cst.Call, argument: int | str, key: str, plan: Plan, res
 
 
 def _plan_override(call: cst.Call, value: bool, key: str, plan: Plan, result: Rewrite,
-                   locate: Callable[[cst.CSTNode], tuple[int, int]]) -> None:
-    """`@override_flag(key, active=...)`: kept code goes when `active` is the flag's final value."""
-    active = _active(call)
-    if active is None:
-        result.skipped.append(Skip(*locate(call), key, "an override whose `active` is not True "
-                                                        "or False: decide by hand"))
-    else:
+                   locate: Callable[[cst.CSTNode], tuple[int, int]],
+                   tests: Parametrized, calls: Sequence[cst.Call]) -> None:
+    """`@override_flag(key, active=...)`: kept code goes when `active` is the flag's final value.
+
+    `active` may be a test's parameter over True and False (`flagdebt.parametrized`): the
+    dead run goes with the parametrization, the parameter becomes the live value."""
+    given = _active_argument(call)
+    active = _literal_bool(given)
+    if active is not None:
         plan.overrides[id(call)] = active == value
+        return
+    planned = tests.plan(call, given, value, calls) if given is not None else \
+        "an override whose `active` is not True or False: decide by hand"
+    if isinstance(planned, str):
+        result.skipped.append(Skip(*locate(call), key, planned))
+        return
+    function, decorator, reads = planned
+    plan.overrides[id(call)] = True
+    plan.unparametrized.add(decorator)
+    plan.names.update(dict.fromkeys(reads, value))
+    assert isinstance(given, cst.Name)
+    plan.params[function] = plan.params.get(function, frozenset()) | {given.value}
 
 
-def _active(call: cst.Call) -> bool | None:
-    """The `active` argument of a flag override (keyword, or second positional), if a constant."""
+def _active_argument(call: cst.Call) -> cst.BaseExpression | None:
+    """The `active` argument of a flag override (keyword, or second positional)."""
     positional = [arg.value for arg in call.args if arg.keyword is None]
     given = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
-    value = given.get("active", positional[1] if len(positional) > 1 else None)
+    return given.get("active", positional[1] if len(positional) > 1 else None)
+
+
+def _literal_bool(value: cst.BaseExpression | None) -> bool | None:
     if isinstance(value, cst.Name) and value.value in ("True", "False"):
         return value.value == "True"
     return None

@@ -58,6 +58,7 @@ class Plan:
     outcomes: dict[int, cst.BaseExpression] = field(default_factory=dict)  # call -> its live value
     doomed: dict[int, str] = field(default_factory=dict)  # tests of a dead value (testpins)
     params: dict[int, frozenset[str]] = field(default_factory=dict)  # mocks a test loses
+    unparametrized: set[int] = field(default_factory=set)  # `ddt.data(True, False)` calls that go
 
 
 def _is_pass(statement: cst.CSTNode) -> bool:
@@ -453,6 +454,8 @@ class Remover(cst.CSTTransformer):
         call = id(original_node.decorator)
         if self.plan.decorators.get(call) or self.plan.overrides.get(call):
             self.removed += 1
+            return cst.RemoveFromParent()
+        if call in self.plan.unparametrized:
             return cst.RemoveFromParent()
         return updated_node
 
