@@ -339,24 +339,19 @@ def cached_registry(config: Config, path: Path, display: str,
     stamp = _stamp(str(path))
     file = cache_folder(config) / f"registry-{_crc(str(path.absolute()))}{SUFFIX}"
     fields = dataclasses.fields(Flag)
-    key = repr((FORMAT, __version__, _package_stamp(), str(path.absolute()), stamp,
-                [field.name for field in fields]))
+    names = [field.name for field in fields]
+    key = repr((FORMAT, __version__, _package_stamp(), str(path.absolute()), stamp, names))
     dates = [number for number, field in enumerate(fields) if "date" in str(field.type)]
-    try:
-        with open(file, "rb") as stream:
-            stored, rows = marshal.loads(stream.read())
-        if stored == key:
-            return _registry_from_rows(rows, dates, display)
-    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        pass
+    stored = _read_stored(file)
+    if type(stored) is tuple and len(stored) == 2 and stored[0] == key:
+        try:
+            return _registry_from_rows(stored[1], dates, display)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            pass
     registry = load(path, display)
     if stamp is not None and stamp >> 64 < time.time_ns() - RACY_NS:
-        names = [field.name for field in fields]
         rows = [tuple(_ordinal(getattr(flag, name)) for name in names) for flag in registry.flags.values()]
-        try:
-            _write_atomically(file, marshal.dumps((key, rows)))
-        except (OSError, ValueError):
-            pass
+        _store(file, (key, rows))
     return registry
 
 
@@ -374,20 +369,14 @@ def remembered(pyproject: Path, data: bytes, parse: Callable[[], dict[str, Any]]
     folder = Path(from_env).absolute() if from_env else pyproject.parent / CACHE_DIR_NAME
     file = folder / f"config-{_crc(str(pyproject.absolute()))}{SUFFIX}"
     key = repr((FORMAT, __version__, _package_stamp()))
-    try:
-        with open(file, "rb") as stream:
-            stored, stored_data, document = marshal.loads(stream.read())
-        if stored == key and stored_data == data and type(document) is dict:
-            return document
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    stored = _read_stored(file)
+    if type(stored) is tuple and stored[:2] == (key, data) and len(stored) == 3 \
+            and type(stored[2]) is dict:
+        return stored[2]
     document = parse()
     table = document.get("tool", {}).get("flagdebt")
     if from_env or (isinstance(table, dict) and "cache-dir" not in table):
-        try:  # a date or time in the table cannot be marshalled: not stored
-            _write_atomically(file, marshal.dumps((key, data, document)))
-        except (OSError, ValueError):
-            pass
+        _store(file, (key, data, document))  # a date in the table cannot be marshalled: not stored
     return document
 
 
@@ -416,12 +405,26 @@ def _crc(text: str) -> str:
     return f"{int.from_bytes(text.encode('utf-8', 'surrogateescape'), 'little') % 4294967291:08x}"
 
 
-def _load(file: Path, fingerprint: str) -> Stored:
+def _read_stored(file: Path) -> Any:
+    """What a cache file holds; None when it is missing, unreadable or not marshal data."""
     try:
         with open(file, "rb") as stream:
-            data = marshal.loads(stream.read())
+            return marshal.loads(stream.read())
     except (OSError, EOFError, ValueError, TypeError):
-        return _EMPTY
+        return None
+
+
+def _store(file: Path, value: Any) -> None:
+    """Write `value` to a cache file; silently nothing when it cannot be (a read-only
+    folder, a value marshal cannot hold)."""
+    try:
+        _write_atomically(file, marshal.dumps(value))
+    except (OSError, ValueError):
+        pass
+
+
+def _load(file: Path, fingerprint: str) -> Stored:
+    data = _read_stored(file)
     if type(data) is not tuple or len(data) != 6 or data[0] != FORMAT or data[1] != fingerprint:
         return _EMPTY
     joined, starts, stamps, payloads = data[2:]

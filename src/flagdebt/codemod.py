@@ -19,7 +19,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from flagdebt.astscan import NESTED_IMPORT, body_imports, scan_tree, target_lines
 from flagdebt.cleanup import ImportPruner, trim_head
 from flagdebt.config import DEFAULT_CALLS, DEFAULT_FIXTURES, DEFAULT_OVERRIDES
-from flagdebt.cstscan import QuickCallFinder, dotted
+from flagdebt.cstscan import QuickCallFinder, dotted, literal_bool
 from flagdebt.definitions import drop_definitions
 from flagdebt.fileio import megabytes
 from flagdebt.flagcall import FileSymbols, KeyExpr, Lookup, Resolved, match_callee, resolve
@@ -523,21 +523,20 @@ def _plan_override(call: cst.Call, value: bool, key: str, plan: Plan, result: Re
     `active` may be a test's parameter over True and False (`flagdebt.parametrized`): the
     dead run goes with the parametrization, the parameter becomes the live value."""
     given = _active_argument(call)
-    active = _literal_bool(given)
+    active = literal_bool(given)
     if active is not None:
         plan.overrides[id(call)] = active == value
         return
-    planned = tests.plan(call, given, value, calls) if given is not None else \
+    planned = tests.plan(call, given, calls) if given is not None else \
         "an override whose `active` is not True or False: decide by hand"
     if isinstance(planned, str):
         result.skipped.append(Skip(*locate(call), key, planned))
         return
-    function, decorator, reads = planned
+    function, decorator, parameter, reads = planned
     plan.overrides[id(call)] = True
     plan.unparametrized.add(decorator)
     plan.names.update(dict.fromkeys(reads, value))
-    assert isinstance(given, cst.Name)
-    plan.params[function] = plan.params.get(function, frozenset()) | {given.value}
+    plan.params[function] = plan.params.get(function, frozenset()) | {parameter}
 
 
 def _active_argument(call: cst.Call) -> cst.BaseExpression | None:
@@ -545,12 +544,6 @@ def _active_argument(call: cst.Call) -> cst.BaseExpression | None:
     positional = [arg.value for arg in call.args if arg.keyword is None]
     given = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
     return given.get("active", positional[1] if len(positional) > 1 else None)
-
-
-def _literal_bool(value: cst.BaseExpression | None) -> bool | None:
-    if isinstance(value, cst.Name) and value.value in ("True", "False"):
-        return value.value == "True"
-    return None
 
 
 def _plan_tests(tree: cst.Module, plan: Plan, context: _Context, symbols: FileSymbols,

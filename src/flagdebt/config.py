@@ -187,7 +187,8 @@ def _project_part(pyproject: bytes) -> dict[str, Any]:
         parsed = parse_toml(decode_text(pyproject, "pyproject.toml"), "pyproject.toml")
     except FlagdebtError:  # not flagdebt's file: its own tools report it
         return {}
-    return {key: value for key, value in _flagdebt_parts(parsed).items() if key == "project"}
+    project = _flagdebt_parts(parsed).get("project")
+    return {"project": project} if project else {}
 
 
 def _flagdebt_parts(document: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from flagdebt.cstscan import literal_bool
+
 ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.Integer,
          cst.Float, cst.ConcatenatedString, cst.FormattedString, cst.List, cst.Tuple, cst.Dict,
          cst.Set, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Ellipsis)
@@ -171,8 +173,8 @@ def fold_compare(node: cst.Comparison, consts: Consts) -> cst.BaseExpression | N
     left, right = consts.value(node.left), consts.value(target.comparator)
     if left is None and right is None:
         return None
-    left = left if left is not None else _literal_bool(node.left)
-    right = right if right is not None else _literal_bool(target.comparator)
+    left = left if left is not None else literal_bool(node.left)
+    right = right if right is not None else literal_bool(target.comparator)
     if left is None or right is None:
         return None
     operator = target.operator
@@ -180,12 +182,6 @@ def fold_compare(node: cst.Comparison, consts: Consts) -> cst.BaseExpression | N
         return consts.make(left == right)
     if isinstance(operator, (cst.NotEqual, cst.IsNot)):
         return consts.make(left != right)
-    return None
-
-
-def _literal_bool(node: cst.BaseExpression) -> bool | None:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
     return None
 
 

@@ -261,12 +261,17 @@ def _plan_own(own: Path, extra_calls: Sequence[CallPattern], cwd: Path,
         text, data = read_toml(own, display_path(own, cwd), OWN_FILE)
         update = updated_table(text, fresh, chosen, "calls" in data, within=())
     elif not exists:
-        from flagdebt.presets import preset_calls
-
-        added = set(preset_calls(chosen))
-        create = render_config([p for p in calls if p not in added], chosen, header="")
+        create = render_config(_own_calls(calls, chosen), chosen, header="")
     config = with_presets(replace(config, calls=calls), chosen)
     return Plan(config, config.calls, own, exists, None, chosen, update, create)
+
+
+def _own_calls(calls: Sequence[CallPattern], presets: tuple[str, ...]) -> list[CallPattern]:
+    """The call patterns the config must list itself: those no preset brings."""
+    from flagdebt.presets import preset_calls
+
+    added = set(preset_calls(presets))
+    return [pattern for pattern in calls if pattern not in added]
 
 
 def _chosen(config: Config, has_table: bool, presets: Sequence[str]) -> tuple[str, ...]:
@@ -477,9 +482,5 @@ def _config_report(decided: Plan, shown: str) -> list[str]:
         if decided.pyproject.exists()
         else "does not exist"
     )
-    from flagdebt.presets import preset_calls
-
-    added = set(preset_calls(decided.presets))
-    calls = [pattern for pattern in decided.calls if pattern not in added]
-    snippet = render_config(calls, decided.presets).rstrip("\n")
+    snippet = render_config(_own_calls(decided.calls, decided.presets), decided.presets).rstrip("\n")
     return [f"{shown} {why}; add this to your project's pyproject.toml:", "", snippet]

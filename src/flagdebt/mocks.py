@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from flagdebt.cstscan import dotted
+from flagdebt.cstscan import dotted, literal_bool
 
 PATCH_TARGET = re.compile(r"""\bpatch\(\s*(?:target\s*=\s*)?(['"])([\w.]+)\1""")
 # Only these nodes may appear in a lambda that is evaluated: no calls (but `{...}.get`), no
@@ -76,7 +76,7 @@ def read_patch(node: cst.BaseExpression) -> Patch | None:
         return None
     new = keywords.get("new", positional[where + 1] if len(positional) > where + 1 else None)
     effect = keywords.get("side_effect", new)
-    returns = _bool(keywords.get("return_value")) if new is None else _mock_returns(new)
+    returns = literal_bool(keywords.get("return_value")) if new is None else _mock_returns(new)
     return Patch(call, name.rsplit(".", 1)[-1], injects=new is None, returns=returns,
                  effect=effect if isinstance(effect, cst.Lambda) else None,
                  target="" if is_object else name)
@@ -87,14 +87,10 @@ def _mock_returns(node: cst.BaseExpression) -> bool | None:
     if isinstance(node, cst.Call) and dotted(node.func)[-1] in ("Mock", "MagicMock"):
         given = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
         value = given.get("return_value")
-        return _bool(value) if value is not None else None
+        return literal_bool(value) if value is not None else None
     return None
 
 
-def _bool(node: cst.BaseExpression | None) -> bool | None:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
-    return None
 
 
 def _lambda_code(node: cst.Lambda) -> str:

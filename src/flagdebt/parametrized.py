@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 
-from flagdebt.cstscan import dotted
+from flagdebt.cstscan import dotted, literal_bool, walk
 
 DDT_DATA = ("data",)  # `@ddt.data(...)`, `@data(...)`
 DDT_OTHERS = ("unpack", "idata", "file_data")
@@ -35,9 +35,9 @@ class Parametrized:
             self._owners = finder.owners
         return self._owners.get(id(call))
 
-    def plan(self, call: cst.Call, active: cst.BaseExpression, live: bool,
-             other_calls: Iterable[cst.Call]) -> tuple[int, int, frozenset[int]] | str:
-        """(the test, its parametrize decorator's call, the reads of the parameter) when the
+    def plan(self, call: cst.Call, active: cst.BaseExpression, other_calls: Iterable[cst.Call]
+             ) -> tuple[int, int, str, frozenset[int]] | str:
+        """(the test, its parametrize decorator's call, the parameter and its reads) when the
         override's `active` is a test parameter over exactly True and False; else why not."""
         if not isinstance(active, cst.Name):
             return "an override whose `active` is not True or False: decide by hand"
@@ -63,7 +63,7 @@ class Parametrized:
             if other is not call and any(id(node) in used for node in _names(other)):
                 return (f"the parameter '{name}' also sets another flag read or override: "
                         "decide by hand")
-        return id(function), id(decorator), frozenset(used)
+        return id(function), id(decorator), name, frozenset(used)
 
 
 def _parameter_names(function: cst.FunctionDef) -> list[str]:
@@ -106,18 +106,13 @@ def _bool_values(call: cst.Call, name: str) -> list[bool] | None:
                  if isinstance(element, cst.Element)]
         if len(items) != len(call.args[1].value.elements):
             return None
-    values = [item.value == "True" for item in items
-              if isinstance(item, cst.Name) and item.value in ("True", "False")]
-    return values if len(values) == len(items) and values else None
+    values = [literal_bool(item) for item in items]
+    return [value for value in values if value is not None] \
+        if values and None not in values else None
 
 
 def _names(node: cst.CSTNode) -> Iterable[cst.Name]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            yield current
-        stack.extend(current.children)
+    return (inner for inner in walk(node) if isinstance(inner, cst.Name))
 
 
 class _Owners(cst.CSTVisitor):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from flagdebt.cstscan import dotted
+from flagdebt.cstscan import dotted, literal_bool
 
 # Keywords that say whether the created flag is on, as written in the call or in `defaults={}`.
 STATE_KEYWORDS = ("everyone", "active", "enabled", "is_enabled", "is_active", "value", "percent")
@@ -52,6 +52,4 @@ def _state(name: str, value: cst.BaseExpression) -> bool | None:
         if number is not None and float(number) in (0.0, 100.0):
             return float(number) == 100.0
         return None
-    if isinstance(value, cst.Name) and value.value in ("True", "False"):
-        return value.value == "True"
-    return None
+    return literal_bool(value)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from flagdebt.cstscan import dotted
+from flagdebt.cstscan import dotted, literal_bool, walk
 from flagdebt.inline import flag_value
 from flagdebt.mocks import Patch, effect_value, read_patch
 from flagdebt.model import CallPattern
@@ -72,6 +72,12 @@ class _Actions:
     dead_items: list[int] = field(default_factory=list)
     statements: list[int] = field(default_factory=list)
     params: dict[int, set[str]] = field(default_factory=dict)
+
+    @property
+    def planned(self) -> bool:
+        """Whether a pin was read: something to drop, or the dead value."""
+        return bool(self.dead or self.decorators or self.items
+                    or self.statements or self.params)
 
 
 def pin_lines(source: str, targets: Sequence[int]) -> set[int]:
@@ -145,8 +151,7 @@ class _Planner:
             self.verdicts.deleted.append((name, DEAD))
             return None
         emptied = _emptied(node, actions)
-        if not (actions.dead or emptied or actions.decorators or actions.items
-                or actions.statements or actions.params) and _is_test(node):
+        if not (actions.planned or emptied) and _is_test(node):
             used = self._wrapper_use(node)
             if used is not None:
                 value = self.facts.wrappers[used]
@@ -168,7 +173,7 @@ class _Planner:
     def _wrapper_use(self, node: cst.FunctionDef | cst.ClassDef) -> str | None:
         """The name of a folded wrapper the test names, by a string (`getattr(block, "x")`)
         or an attribute, where no mock, assertion or fixture above was read."""
-        for inner in _walk_all(node):
+        for inner in walk(node):
             spelled = inner.evaluated_value if isinstance(inner, cst.SimpleString) \
                 else inner.value if isinstance(inner, cst.Name) else None
             if isinstance(spelled, str) and spelled in self.facts.wrappers \
@@ -310,7 +315,7 @@ class _Planner:
         since whether anything still reads the attribute is not known here."""
         target = small.targets[0].target if len(small.targets) == 1 else None
         name = target.attr.value if isinstance(target, cst.Attribute) else None
-        value = _literal_bool(small.value)
+        value = literal_bool(small.value)
         if name is None or name not in self.facts.wrappers or value is None \
                 or not self._names_a_removed_flag(name, function):
             return
@@ -328,7 +333,7 @@ class _Planner:
         if method in ASSERT_TRUE or method in ASSERT_FALSE:
             self._assertion(small, args[0], method in ASSERT_TRUE, actions, test)
         elif method in ASSERT_EQUAL and len(args) > 1:
-            expected = _literal_bool(args[1])
+            expected = literal_bool(args[1])
             if expected is not None:
                 self._assertion(small, args[0], expected, actions, test)
 
@@ -437,7 +442,7 @@ class _Planner:
         other keys it reads, overrides or creates."""
         mentioned: set[str] = set()
         others: set[str] = set()
-        for node in _walk_all(scope):
+        for node in walk(scope):
             key = self.facts.keys.get(id(node)) if isinstance(node, cst.Call) else None
             if key is not None:
                 (mentioned if key in self.facts.values else others).add(key)
@@ -488,7 +493,7 @@ def _dead_followers(block: cst.BaseSuite, dead: set[int]) -> Iterator[int]:
                 if not isinstance(follower, cst.SimpleStatementLine) \
                         or _bound_names(follower) & bound:
                     break
-                if any(isinstance(n, cst.Name) and n.value in bound for n in _walk_all(follower)):
+                if any(isinstance(n, cst.Name) and n.value in bound for n in walk(follower)):
                     yield from (id(small) for small in follower.body)
         elif not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             for child in statement.children:
@@ -498,14 +503,14 @@ def _dead_followers(block: cst.BaseSuite, dead: set[int]) -> Iterator[int]:
 
 def _bound_names(node: cst.CSTNode) -> set[str]:
     names: set[str] = set()
-    for inner in _walk_all(node):
+    for inner in walk(node):
         targets: list[cst.BaseExpression] = []
         if isinstance(inner, cst.Assign):
             targets = [target.target for target in inner.targets]
         elif isinstance(inner, (cst.AnnAssign, cst.AugAssign)):
             targets = [inner.target]
         for target in targets:
-            names.update(n.value for n in _walk_all(target) if isinstance(n, cst.Name))
+            names.update(n.value for n in walk(target) if isinstance(n, cst.Name))
     return names
 
 
@@ -573,7 +578,7 @@ def _unused_targets(assign: cst.Assign, function: cst.FunctionDef, what: str) ->
 
 
 def _uses(node: cst.CSTNode, name: str, allowed: int = 0) -> bool:
-    return sum(isinstance(n, cst.Name) and n.value == name for n in _walk_all(node)) > allowed
+    return sum(isinstance(n, cst.Name) and n.value == name for n in walk(node)) > allowed
 
 
 def _walk(block: cst.BaseSuite) -> Iterator[cst.CSTNode]:
@@ -600,14 +605,6 @@ def _walk_clause(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             yield from _walk_clause(child)
 
 
-def _walk_all(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)
-
-
 def _spelling(node: cst.CSTNode) -> tuple[str, bool] | None:
     """A string's value, or a name's dotted text (True), that may spell a key."""
     if isinstance(node, cst.SimpleString):
@@ -616,12 +613,6 @@ def _spelling(node: cst.CSTNode) -> tuple[str, bool] | None:
     if isinstance(node, (cst.Name, cst.Attribute)):
         parts = dotted(node)
         return (".".join(parts), True) if "()" not in parts else None
-    return None
-
-
-def _literal_bool(node: cst.BaseExpression) -> bool | None:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
     return None
 
 
